@@ -1,0 +1,63 @@
+// The one place that reads the process environment. Everything else imports `env`.
+import { z } from "zod";
+
+const booleanFlag = z
+  .enum(["1", "0", "true", "false", ""])
+  .optional()
+  .transform((value) => value === "1" || value === "true");
+
+const envSchema = z
+  .object({
+    NODE_ENV: z.enum(["development", "test", "production"]).default("development"),
+    /** PostgreSQL for Scaleplane's own state. The demo sets it to its embedded database. */
+    DATABASE_URL: z.string().url().startsWith("postgres"),
+    /** Connections Prisma may hold; the embedded database serves few at a time. */
+    DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(10),
+    /** Demo mode: seeded accounts, the banner, the simulator's control endpoints. */
+    SCALEPLANE_DEMO: booleanFlag,
+    NEXTAUTH_SECRET: z.string().min(16, "NEXTAUTH_SECRET must be at least 16 characters"),
+    NEXTAUTH_URL: z.string().url().optional(),
+    OIDC_ISSUER: z.string().url().optional(),
+    OIDC_CLIENT_ID: z.string().optional(),
+    OIDC_CLIENT_SECRET: z.string().optional(),
+    /** Claim that carries the user's groups in the ID token. */
+    OIDC_GROUPS_CLAIM: z.string().default("groups"),
+    /** group=role[@environment[/namespace]] pairs, comma separated, e.g. `sre=approver@prod/*,devs=operator@staging`. */
+    OIDC_GROUP_ROLES: z.string().default(""),
+    /** Redis for the shared cache and live events across app replicas; optional. */
+    REDIS_URL: z.string().url().optional(),
+    /** Seconds a request waits for approval before it expires. */
+    ACTION_REQUEST_TTL_SECONDS: z.coerce.number().int().min(60).default(3600),
+    /** Seconds a user's role bindings are cached per app process. */
+    ROLE_CACHE_SECONDS: z.coerce.number().min(0).max(60).default(5),
+    /** Milliseconds between fleet simulator ticks. */
+    SIMULATOR_TICK_MS: z.coerce.number().int().min(10).default(1000),
+    SIMULATOR_SEED: z.coerce.number().int().default(42),
+    /** Environment name the simulated fleet reports itself as. */
+    SIMULATOR_ENVIRONMENT: z.string().default("demo"),
+  })
+  .superRefine((value, ctx) => {
+    const oidc = [value.OIDC_ISSUER, value.OIDC_CLIENT_ID, value.OIDC_CLIENT_SECRET];
+    if (oidc.some(Boolean) && !oidc.every(Boolean)) {
+      ctx.addIssue({ code: "custom", message: "OIDC needs OIDC_ISSUER, OIDC_CLIENT_ID and OIDC_CLIENT_SECRET together" });
+    }
+  });
+
+export type Env = z.infer<typeof envSchema>;
+
+function loadEnv(): Env {
+  // During `next build` no server runs; placeholders let pages compile without secrets.
+  const building = process.env.NEXT_PHASE === "phase-production-build";
+  const source = building
+    ? { DATABASE_URL: "postgresql://build@127.0.0.1:1/build", NEXTAUTH_SECRET: "build-time-placeholder", ...process.env }
+    : process.env;
+  const parsed = envSchema.safeParse(source);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `  ${issue.path.join(".") || "env"}: ${issue.message}`);
+    throw new Error(`Invalid configuration:\n${problems.join("\n")}`);
+  }
+  return parsed.data;
+}
+
+export const env: Env = loadEnv();
+export const oidcEnabled = Boolean(env.OIDC_ISSUER && env.OIDC_CLIENT_ID && env.OIDC_CLIENT_SECRET);

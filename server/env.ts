@@ -30,6 +30,8 @@ const envSchema = z
     ACTION_REQUEST_TTL_SECONDS: z.coerce.number().int().min(60).default(3600),
     /** Seconds a user's role bindings are cached per app process. */
     ROLE_CACHE_SECONDS: z.coerce.number().min(0).max(60).default(5),
+    /** What one replica costs per hour, for the monthly cost change in action previews. */
+    PRICE_PER_REPLICA_HOUR: z.coerce.number().min(0).default(0.05),
     /** Milliseconds between fleet simulator ticks. */
     SIMULATOR_TICK_MS: z.coerce.number().int().min(10).default(1000),
     SIMULATOR_SEED: z.coerce.number().int().default(42),

@@ -1,0 +1,24 @@
+import { z } from "zod";
+import type { ActionKind } from "./kind";
+import { serviceScale } from "./service-scale";
+
+// Each kind is typed on its own parameters; the catalog holds them behind `unknown`,
+// and every entry point parses the parameters with the kind's schema first.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyActionKind = ActionKind<any, any>;
+
+const kinds: AnyActionKind[] = [serviceScale];
+
+export const actionCatalog: ReadonlyMap<string, AnyActionKind> = new Map(kinds.map((kind) => [kind.kind, kind]));
+
+export const ACTION_KIND_NAMES = kinds.map((kind) => kind.kind) as [string, ...string[]];
+
+export function describeCatalog() {
+  return kinds.map((kind) => ({
+    kind: kind.kind,
+    title: kind.title,
+    permission: kind.permission,
+    riskRule: kind.riskRule,
+    inputSchema: z.toJSONSchema(kind.params),
+  }));
+}

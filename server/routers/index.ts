@@ -1,0 +1,15 @@
+import { createCallerFactory, createTRPCRouter } from "../trpc";
+import { actionsRouter } from "./actions";
+import { auditRouter } from "./audit";
+import { meRouter } from "./me";
+import { servicesRouter } from "./services";
+
+export const appRouter = createTRPCRouter({
+  me: meRouter,
+  services: servicesRouter,
+  actions: actionsRouter,
+  audit: auditRouter,
+});
+
+export type AppRouter = typeof appRouter;
+export const createCaller = createCallerFactory(appRouter);

@@ -1,0 +1,70 @@
+// The process-wide parts: adapters, event bus, job queue and its workers. Created once per
+// process (kept on globalThis: Next.js may load this module more than once) and started
+// by instrumentation.ts when the server boots.
+import type { PgBoss } from "pg-boss";
+import { expireStaleRequests, type ActionServiceDeps } from "./actions/requests";
+import { createSimulatedFleet } from "./adapters/simulator";
+import { db } from "./db/client";
+import type { MetricsSource, WorkloadPort } from "./domain/ports";
+import { env } from "./env";
+import { InProcessEventBus, type EventBus } from "./events/bus";
+import { executeApprovedAction } from "./jobs/execute-action";
+import { enqueueExecution, EXECUTE_ACTION_QUEUE, EXPIRE_REQUESTS_QUEUE, startJobQueue } from "./jobs/queue";
+
+export interface Runtime {
+  workloads: WorkloadPort;
+  metrics: MetricsSource;
+  events: EventBus;
+  boss: PgBoss;
+  actions: ActionServiceDeps;
+  stop(): Promise<void>;
+}
+
+// The job queue shares the database with the app; a few connections are plenty.
+const JOB_QUEUE_POOL_SIZE = 4;
+
+async function createRuntime(): Promise<Runtime> {
+  const simulated = createSimulatedFleet({ environment: env.SIMULATOR_ENVIRONMENT, seed: env.SIMULATOR_SEED });
+  simulated.fleet.start(env.SIMULATOR_TICK_MS);
+  const events = new InProcessEventBus();
+  const boss = await startJobQueue(env.DATABASE_URL, JOB_QUEUE_POOL_SIZE);
+
+  const actions: ActionServiceDeps = {
+    db,
+    ports: { workloads: simulated.workloads },
+    events,
+    enqueueExecution: (tx, requestId) => enqueueExecution(boss, tx, requestId),
+    pricePerReplicaHour: env.PRICE_PER_REPLICA_HOUR,
+    requestTtlSeconds: env.ACTION_REQUEST_TTL_SECONDS,
+  };
+
+  await boss.work<{ requestId: string }>(EXECUTE_ACTION_QUEUE, { pollingIntervalSeconds: 0.5 }, async ([job]) => {
+    if (job) await executeApprovedAction(actions, job.data.requestId);
+  });
+  await boss.work(EXPIRE_REQUESTS_QUEUE, async () => {
+    await expireStaleRequests(actions);
+  });
+  await boss.schedule(EXPIRE_REQUESTS_QUEUE, "* * * * *");
+
+  return {
+    workloads: simulated.workloads,
+    metrics: simulated.metrics,
+    events,
+    boss,
+    actions,
+    async stop() {
+      simulated.fleet.stop();
+      await boss.stop({ graceful: true, timeout: 5000 });
+    },
+  };
+}
+
+const holder = globalThis as unknown as { scaleplaneRuntime?: Promise<Runtime> };
+
+export function getRuntime(): Promise<Runtime> {
+  holder.scaleplaneRuntime ??= createRuntime().catch((error: unknown) => {
+    holder.scaleplaneRuntime = undefined; // let the next request try again
+    throw error;
+  });
+  return holder.scaleplaneRuntime;
+}

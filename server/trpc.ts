@@ -1,0 +1,80 @@
+// tRPC context, procedures and the permission middleware.
+import { initTRPC, TRPCError } from "@trpc/server";
+import { getServerSession } from "next-auth";
+import superjson from "superjson";
+import { ZodError, z } from "zod";
+import { ActionError } from "./actions/errors";
+import { authOptions } from "./auth/options";
+import { loadPrincipal, type Principal } from "./auth/principal";
+import { db } from "./db/client";
+import { can, canSomewhere, type Permission, type Scope } from "./domain/permissions";
+import { getRuntime } from "./runtime";
+
+export async function createContext() {
+  const session = await getServerSession(authOptions);
+  const userId = session?.user?.id;
+  const principal = userId ? await loadPrincipal(db, userId) : null;
+  return { db, principal, runtime: getRuntime };
+}
+
+export type Context = Awaited<ReturnType<typeof createContext>>;
+
+const t = initTRPC.context<Context>().create({
+  transformer: superjson,
+  errorFormatter({ shape, error }) {
+    const cause = error.cause;
+    const issues = cause instanceof ZodError ? cause.issues : cause instanceof ActionError ? cause.issues : undefined;
+    return {
+      ...shape,
+      // Never a stack trace, in any mode.
+      data: {
+        code: shape.data.code,
+        httpStatus: shape.data.httpStatus,
+        path: shape.data.path,
+        fieldErrors: issues ? z.flattenError(new ZodError(issues)).fieldErrors : null,
+      },
+    };
+  },
+});
+
+export const createTRPCRouter = t.router;
+export const createCallerFactory = t.createCallerFactory;
+
+/** Maps the action service's errors to tRPC codes, keeping their messages. */
+const domainErrors = t.middleware(async ({ next }) => {
+  const result = await next();
+  if (!result.ok && result.error.cause instanceof ActionError) {
+    const cause = result.error.cause;
+    throw new TRPCError({ code: cause.code, message: cause.message, cause });
+  }
+  return result;
+});
+
+export const publicProcedure = t.procedure.use(domainErrors);
+
+export const authedProcedure = publicProcedure.use(({ ctx, next }) => {
+  if (!ctx.principal) throw new TRPCError({ code: "UNAUTHORIZED", message: "sign in first" });
+  return next({ ctx: { ...ctx, principal: ctx.principal } });
+});
+
+function forbidden(permission: Permission, scope?: Scope): TRPCError {
+  const where = scope ? ` on ${scope.environment}/${scope.namespace}` : "";
+  return new TRPCError({ code: "FORBIDDEN", message: `missing permission ${permission}${where}` });
+}
+
+/**
+ * A procedure for callers who hold `permission` somewhere. The handler checks the target's
+ * own scope with `ctx.authorize(scope)` once it knows the target.
+ */
+export function permissionProcedure(permission: Permission) {
+  return authedProcedure.use(({ ctx, next }) => {
+    if (!canSomewhere(ctx.principal.grants, permission)) throw forbidden(permission);
+    const authorize = (scope: Scope) => {
+      if (!can(ctx.principal.grants, permission, scope)) throw forbidden(permission, scope);
+    };
+    const allows = (scope: Scope) => can(ctx.principal.grants, permission, scope);
+    return next({ ctx: { ...ctx, authorize, allows } });
+  });
+}
+
+export type AuthedContext = Context & { principal: Principal };

@@ -7,6 +7,7 @@ import { ActionError } from "./actions/errors";
 import { authOptions } from "./auth/options";
 import { loadPrincipal, type Principal } from "./auth/principal";
 import { db } from "./db/client";
+import { Prisma } from "./db/generated/client";
 import { can, canSomewhere, type Permission, type Scope } from "./domain/permissions";
 import { getRuntime } from "./runtime";
 
@@ -40,12 +41,14 @@ const t = initTRPC.context<Context>().create({
 export const createTRPCRouter = t.router;
 export const createCallerFactory = t.createCallerFactory;
 
-/** Maps the action service's errors to tRPC codes, keeping their messages. */
+/** Maps domain and database errors to tRPC codes with messages a user can act on. */
 const domainErrors = t.middleware(async ({ next }) => {
   const result = await next();
-  if (!result.ok && result.error.cause instanceof ActionError) {
-    const cause = result.error.cause;
-    throw new TRPCError({ code: cause.code, message: cause.message, cause });
+  if (result.ok) return result;
+  const cause = result.error.cause;
+  if (cause instanceof ActionError) throw new TRPCError({ code: cause.code, message: cause.message, cause });
+  if (cause instanceof Prisma.PrismaClientKnownRequestError && cause.code === "P2025") {
+    throw new TRPCError({ code: "NOT_FOUND", message: "no such record" });
   }
   return result;
 });

@@ -3,12 +3,14 @@ import { actionsRouter } from "./actions";
 import { auditRouter } from "./audit";
 import { meRouter } from "./me";
 import { servicesRouter } from "./services";
+import { usersRouter } from "./users";
 
 export const appRouter = createTRPCRouter({
   me: meRouter,
   services: servicesRouter,
   actions: actionsRouter,
   audit: auditRouter,
+  users: usersRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -1,0 +1,68 @@
+"use client";
+import { useQuery } from "@tanstack/react-query";
+import Link from "next/link";
+import { usePathname } from "next/navigation";
+import { signOut } from "next-auth/react";
+import type { ReactNode } from "react";
+import { useTRPC } from "@/lib/trpc";
+import { useLiveActionUpdates } from "./use-live-actions";
+import { ThemeToggle } from "./theme-toggle";
+
+const NAV = [
+  { href: "/services", label: "Services", key: "s" },
+  { href: "/actions", label: "Actions", key: "a" },
+  { href: "/audit", label: "Audit", key: "u" },
+] as const;
+
+export function AppShell({ user, demo, children }: { user: { email: string; roles: string[] }; demo: boolean; children: ReactNode }) {
+  const pathname = usePathname();
+  const trpc = useTRPC();
+  useLiveActionUpdates();
+  const awaiting = useQuery(trpc.actions.list.queryOptions({ view: "awaitingMe", limit: 50 }, { refetchInterval: 30_000 }));
+  const awaitingCount = awaiting.data?.items.length ?? 0;
+
+  return (
+    <div className="flex min-h-screen flex-col">
+      {demo && (
+        <div role="status" className="bg-amber-400 px-4 py-0.5 text-center text-xs font-semibold text-amber-950">
+          DEMO — simulated fleet, embedded database, demo accounts. Not connected to a real platform.
+        </div>
+      )}
+      <header className="flex h-11 items-center gap-4 border-b border-zinc-200 px-4 dark:border-zinc-800">
+        <Link href="/services" className="font-semibold tracking-tight">
+          Scaleplane
+        </Link>
+        <nav className="flex gap-1" aria-label="Main">
+          {NAV.map((item) => {
+            const active = pathname === item.href || pathname.startsWith(`${item.href}/`);
+            return (
+              <Link
+                key={item.href}
+                href={item.href}
+                aria-current={active ? "page" : undefined}
+                className={`rounded px-2 py-1 ${active ? "bg-zinc-200 font-medium dark:bg-zinc-800" : "text-zinc-600 hover:bg-zinc-100 dark:text-zinc-400 dark:hover:bg-zinc-900"}`}
+              >
+                {item.label}
+                {item.href === "/actions" && awaitingCount > 0 && (
+                  <span data-testid="awaiting-count" className="ml-1.5 rounded-full bg-sky-600 px-1.5 text-xs font-semibold text-white">
+                    {awaitingCount}
+                  </span>
+                )}
+              </Link>
+            );
+          })}
+        </nav>
+        <div className="ml-auto flex items-center gap-3 text-xs text-zinc-500">
+          <span title={`roles: ${user.roles.join(", ")}`}>
+            {user.email} · {user.roles.join(", ")}
+          </span>
+          <ThemeToggle />
+          <button type="button" onClick={() => signOut({ callbackUrl: "/login" })} className="rounded border border-zinc-300 px-2 py-0.5 hover:bg-zinc-100 dark:border-zinc-700 dark:hover:bg-zinc-900">
+            Sign out
+          </button>
+        </div>
+      </header>
+      <main className="flex-1 p-4">{children}</main>
+    </div>
+  );
+}

@@ -27,6 +27,9 @@ const t = initTRPC.context<Context>().create({
     const issues = cause instanceof ZodError ? cause.issues : cause instanceof ActionError ? cause.issues : undefined;
     return {
       ...shape,
+      // An unexpected error's message can name hosts, SQL or constraints: the server logs it
+      // (app/api/trpc's onError), the client only learns that something failed.
+      message: shape.data.code === "INTERNAL_SERVER_ERROR" ? "internal server error" : shape.message,
       // Never a stack trace, in any mode.
       data: {
         code: shape.data.code,

@@ -55,6 +55,7 @@ export function recordAudit(db: Db, entry: AuditEntry) {
 export interface ChainStatus {
   ok: boolean;
   checked: number;
+  /** The last row that verified. */
   lastSeq: string | null;
   firstBreak: { seq: string; reason: ChainBreak["reason"] } | null;
 }
@@ -74,7 +75,9 @@ export async function verifyAuditChain(db: Db): Promise<ChainStatus> {
     if (batch.length === 0) break;
     const broken = findChainBreak(batch, previous);
     if (broken) {
-      return { ok: false, checked: checked + batch.findIndex((row) => row.seq === broken.seq), lastSeq: previous?.seq.toString() ?? null, firstBreak: { seq: broken.seq.toString(), reason: broken.reason } };
+      const brokenAt = batch.findIndex((row) => row.seq === broken.seq);
+      const lastGood = brokenAt > 0 ? batch[brokenAt - 1]!.seq : previous?.seq;
+      return { ok: false, checked: checked + brokenAt, lastSeq: lastGood?.toString() ?? null, firstBreak: { seq: broken.seq.toString(), reason: broken.reason } };
     }
     checked += batch.length;
     const tail = batch[batch.length - 1]!;

@@ -141,10 +141,10 @@ export async function loadMigrationList(dir = MIGRATIONS_DIR): Promise<Migration
 }
 
 /** Applies every migration not yet recorded in `_prisma_migrations`, like `prisma migrate deploy`. */
-export async function applyMigrations(connectionString: string): Promise<string[]> {
+export async function applyMigrations(connectionString: string, migrationsDir = MIGRATIONS_DIR): Promise<string[]> {
   const { engine, dispose } = await openEngine(connectionString);
   try {
-    const result = await engine.applyMigrations({ migrationsList: await loadMigrationList(), filters: NO_FILTERS });
+    const result = await engine.applyMigrations({ migrationsList: await loadMigrationList(migrationsDir), filters: NO_FILTERS });
     return result.appliedMigrationNames;
   } finally {
     await dispose();
@@ -155,12 +155,12 @@ export async function applyMigrations(connectionString: string): Promise<string[
  * The SQL that would bring a database built from the migrations up to the schema file.
  * Holds no statement when they agree (see hasSqlStatements). Replays the migrations in a throwaway shadow database.
  */
-export async function diffMigrationsToSchema(connectionString: string): Promise<string> {
+export async function diffMigrationsToSchema(connectionString: string, migrationsDir = MIGRATIONS_DIR): Promise<string> {
   const { engine, dispose } = await openEngine(connectionString);
   try {
     const schema = await readFile(SCHEMA_PATH, "utf8");
     const result = await engine.diff({
-      from: { tag: "migrations", ...(await loadMigrationList()) },
+      from: { tag: "migrations", ...(await loadMigrationList(migrationsDir)) },
       to: { tag: "schemaDatamodel", files: [{ path: SCHEMA_PATH, content: schema }] },
       script: true,
       exitCode: null,

@@ -41,6 +41,11 @@ export async function executeApprovedAction(deps: ExecutorDeps, requestId: strin
   }
 
   const finished = await deps.db.$transaction(async (tx) => {
+    // Settle once: an attempt that resumed while this one still ran (a job retried after
+    // its expiry) may have settled the request already; a final state is never rewritten.
+    await tx.$queryRaw`SELECT id FROM "ActionRequest" WHERE id = ${requestId}::uuid FOR UPDATE`;
+    const current = await tx.actionRequest.findUnique({ where: { id: requestId }, select: { state: true } });
+    if (current?.state !== "executing") return null;
     const done = await tx.actionRequest.update({
       where: { id: requestId },
       data: {
@@ -59,5 +64,5 @@ export async function executeApprovedAction(deps: ExecutorDeps, requestId: strin
     });
     return done;
   });
-  publishChange(deps, finished);
+  if (finished) publishChange(deps, finished);
 }

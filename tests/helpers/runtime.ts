@@ -1,0 +1,63 @@
+// A runtime like server/runtime.ts builds, for tests: the real fleet simulator (not ticking,
+// so only actions change it), the in-process event bus and a real pg-boss on the test
+// database, with or without the worker that executes approved actions.
+import type { ActionServiceDeps } from "../../server/actions/requests";
+import { createSimulatedFleet, type SimulatedFleet } from "../../server/adapters/simulator";
+import type { Db } from "../../server/db/client";
+import { InProcessEventBus, type LiveEvent } from "../../server/events/bus";
+import { executeApprovedAction } from "../../server/jobs/execute-action";
+import { enqueueExecution, EXECUTE_ACTION_QUEUE, startJobQueue } from "../../server/jobs/queue";
+import type { Runtime } from "../../server/runtime";
+
+export const TEST_ENVIRONMENT = "demo";
+
+export interface TestRuntime extends Runtime {
+  fleet: SimulatedFleet;
+  /** Every event published since the runtime started, oldest first. */
+  published: LiveEvent[];
+}
+
+export interface TestRuntimeOptions {
+  db: Db;
+  databaseUrl: string;
+  /** Run approved actions through a pg-boss worker, as the app does. Default true. */
+  workers?: boolean;
+  requestTtlSeconds?: number;
+}
+
+export async function startTestRuntime(options: TestRuntimeOptions): Promise<TestRuntime> {
+  const simulated = createSimulatedFleet({ environment: TEST_ENVIRONMENT, seed: 7 });
+  const events = new InProcessEventBus();
+  const published: LiveEvent[] = [];
+  const publish = events.publish.bind(events);
+  events.publish = (event) => {
+    published.push(event);
+    publish(event);
+  };
+  const boss = await startJobQueue(options.databaseUrl, 2);
+  const actions: ActionServiceDeps = {
+    db: options.db,
+    ports: { workloads: simulated.workloads },
+    events,
+    enqueueExecution: (tx, requestId) => enqueueExecution(boss, tx, requestId),
+    pricePerReplicaHour: 0.05,
+    requestTtlSeconds: options.requestTtlSeconds ?? 3600,
+  };
+  if (options.workers ?? true) {
+    await boss.work<{ requestId: string }>(EXECUTE_ACTION_QUEUE, { pollingIntervalSeconds: 0.5 }, async ([job]) => {
+      if (job) await executeApprovedAction(actions, job.data.requestId);
+    });
+  }
+  return {
+    fleet: simulated.fleet,
+    published,
+    workloads: simulated.workloads,
+    metrics: simulated.metrics,
+    events,
+    boss,
+    actions,
+    async stop() {
+      await boss.stop({ graceful: true, timeout: 5000 });
+    },
+  };
+}

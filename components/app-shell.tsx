@@ -17,7 +17,7 @@ const NAV = [
 export function AppShell({ user, demo, children }: { user: { email: string; roles: string[] }; demo: boolean; children: ReactNode }) {
   const pathname = usePathname();
   const trpc = useTRPC();
-  useLiveActionUpdates();
+  const live = useLiveActionUpdates();
   const awaiting = useQuery(trpc.actions.list.queryOptions({ view: "awaitingMe", limit: 50 }, { refetchInterval: 30_000 }));
   const awaitingCount = awaiting.data?.items.length ?? 0;
 
@@ -53,6 +53,15 @@ export function AppShell({ user, demo, children }: { user: { email: string; role
           })}
         </nav>
         <div className="ml-auto flex items-center gap-3 text-xs text-zinc-500">
+          <span
+            data-testid="live-status"
+            data-status={live}
+            title={live === "connected" ? "Live updates on: new and changed requests appear by themselves" : "Live updates reconnecting; pages refresh every few seconds meanwhile"}
+            className="inline-flex items-center gap-1"
+          >
+            <span className={`inline-block h-1.5 w-1.5 rounded-full ${live === "connected" ? "bg-emerald-500" : "animate-pulse bg-amber-500"}`} aria-hidden />
+            {live === "connected" ? "live" : live}
+          </span>
           <span title={`roles: ${user.roles.join(", ")}`}>
             {user.email} · {user.roles.join(", ")}
           </span>

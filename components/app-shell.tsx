@@ -5,6 +5,7 @@ import { usePathname } from "next/navigation";
 import { signOut } from "next-auth/react";
 import type { ReactNode } from "react";
 import { useTRPC } from "@/lib/trpc";
+import { useGoShortcuts } from "./use-go-shortcuts";
 import { useLiveActionUpdates } from "./use-live-actions";
 import { ThemeToggle } from "./theme-toggle";
 
@@ -18,6 +19,7 @@ export function AppShell({ user, demo, children }: { user: { email: string; role
   const pathname = usePathname();
   const trpc = useTRPC();
   const live = useLiveActionUpdates();
+  useGoShortcuts(NAV);
   const awaiting = useQuery(trpc.actions.list.queryOptions({ view: "awaitingMe", limit: 50 }, { refetchInterval: 30_000 }));
   const awaitingCount = awaiting.data?.items.length ?? 0;
 
@@ -40,6 +42,8 @@ export function AppShell({ user, demo, children }: { user: { email: string; role
                 key={item.href}
                 href={item.href}
                 aria-current={active ? "page" : undefined}
+                aria-keyshortcuts={`g ${item.key}`}
+                title={`g then ${item.key}`}
                 className={`rounded px-2 py-1 ${active ? "bg-zinc-200 font-medium dark:bg-zinc-800" : "text-zinc-600 hover:bg-zinc-100 dark:text-zinc-400 dark:hover:bg-zinc-900"}`}
               >
                 {item.label}

@@ -11,10 +11,22 @@ import { syncOidcUser } from "./users";
 
 const credentialsSchema = z.object({ email: z.string().trim().toLowerCase().email(), password: z.string().min(1).max(1024) });
 
-// Per e-mail address and per client address: slows guessing without locking out a
-// user whom someone else is attacking from elsewhere for long.
-const loginAttemptsPerAccount = new RateLimiterMemory({ keyPrefix: "login-account", points: 10, duration: 300 });
-const loginAttemptsPerClient = new RateLimiterMemory({ keyPrefix: "login-client", points: 30, duration: 300 });
+// Failed attempts per e-mail address and per client address: slows guessing without
+// locking out a user whom someone else attacks from elsewhere for long. Successful
+// sign-ins cost nothing and clear the account's count.
+const FAILURES_ALLOWED = { account: 10, client: 30 };
+const failedLoginsPerAccount = new RateLimiterMemory({ keyPrefix: "login-account", points: FAILURES_ALLOWED.account, duration: 300 });
+const failedLoginsPerClient = new RateLimiterMemory({ keyPrefix: "login-client", points: FAILURES_ALLOWED.client, duration: 300 });
+
+async function tooManyFailures(email: string, client: string): Promise<boolean> {
+  const [account, fromClient] = await Promise.all([failedLoginsPerAccount.get(email), failedLoginsPerClient.get(client)]);
+  return (account?.consumedPoints ?? 0) >= FAILURES_ALLOWED.account || (fromClient?.consumedPoints ?? 0) >= FAILURES_ALLOWED.client;
+}
+
+async function countFailure(email: string, client: string): Promise<void> {
+  // consume() rejects once the budget is spent; the attempt is refused either way.
+  await Promise.allSettled([failedLoginsPerAccount.consume(email), failedLoginsPerClient.consume(client)]);
+}
 
 function clientAddress(headers: Record<string, string | string[] | undefined> | undefined): string {
   const forwarded = headers?.["x-forwarded-for"];
@@ -22,18 +34,17 @@ function clientAddress(headers: Record<string, string | string[] | undefined> | 
   return first || "unknown";
 }
 
-async function authorizeWithPassword(raw: unknown, client: string) {
+export async function authorizeWithPassword(raw: unknown, client: string) {
   const parsed = credentialsSchema.safeParse(raw);
   if (!parsed.success) return null;
   const { email, password } = parsed.data;
-  const fail = (reason: string) =>
-    recordAudit(db, { actor: { id: null, email }, action: "auth.login", outcome: "failure", details: { reason, client } }).then(() => null);
+  const fail = async (reason: string) => {
+    await countFailure(email, client);
+    await recordAudit(db, { actor: { id: null, email }, action: "auth.login", outcome: "failure", details: { reason, client } });
+    return null;
+  };
 
-  try {
-    await Promise.all([loginAttemptsPerAccount.consume(email), loginAttemptsPerClient.consume(client)]);
-  } catch {
-    return fail("rate limited");
-  }
+  if (await tooManyFailures(email, client)) return fail("rate limited");
   const user = await db.user.findUnique({ where: { email } });
   if (!user?.passwordHash) {
     await verifyAgainstNothing(password);
@@ -42,6 +53,7 @@ async function authorizeWithPassword(raw: unknown, client: string) {
   if (!(await verifyPassword(user.passwordHash, password))) return fail("wrong password");
   if (user.disabled) return fail("account disabled");
 
+  await failedLoginsPerAccount.delete(email);
   await recordAudit(db, { actor: { id: user.id, email }, action: "auth.login", outcome: "success", details: { method: "password", client } });
   return { id: user.id, email: user.email, name: user.name };
 }

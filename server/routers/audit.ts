@@ -26,10 +26,10 @@ export const auditRouter = createTRPCRouter({
           ...(input.before ? { seq: { lt: BigInt(input.before) } } : {}),
         },
         orderBy: { seq: "desc" },
-        take: input.limit,
+        take: input.limit + 1, // one more tells whether an older page exists
       });
-      const items = rows.map((row) => ({ ...row, seq: row.seq.toString() }));
-      return { items, nextBefore: rows.length === input.limit ? items[items.length - 1]?.seq ?? null : null };
+      const items = rows.slice(0, input.limit).map((row) => ({ ...row, seq: row.seq.toString() }));
+      return { items, nextBefore: rows.length > input.limit ? items[items.length - 1]?.seq ?? null : null };
     }),
 
   verify: permissionProcedure("audit.read").query(({ ctx }) => verifyAuditChain(ctx.db)),

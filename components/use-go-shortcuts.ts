@@ -1,0 +1,35 @@
+"use client";
+import { useRouter } from "next/navigation";
+import { useEffect } from "react";
+
+/** Elements where a key press is typing, not a command. */
+function isTyping(target: EventTarget | null): boolean {
+  return target instanceof HTMLElement && (target.isContentEditable || ["INPUT", "TEXTAREA", "SELECT"].includes(target.tagName));
+}
+
+/**
+ * Two-key navigation, `g` then a letter (g s: services, g a: actions …), so single
+ * letters stay free for the tables' own keys.
+ */
+export function useGoShortcuts(targets: readonly { key: string; href: string }[]) {
+  const router = useRouter();
+  useEffect(() => {
+    let armedUntil = 0;
+    const onKeyDown = (event: KeyboardEvent) => {
+      if (event.ctrlKey || event.metaKey || event.altKey || isTyping(event.target)) return;
+      if (event.key === "g") {
+        armedUntil = Date.now() + 1000;
+        return;
+      }
+      if (Date.now() > armedUntil) return;
+      armedUntil = 0;
+      const target = targets.find((t) => t.key === event.key);
+      if (target) {
+        event.preventDefault();
+        router.push(target.href);
+      }
+    };
+    window.addEventListener("keydown", onKeyDown);
+    return () => window.removeEventListener("keydown", onKeyDown);
+  }, [router, targets]);
+}

@@ -138,6 +138,8 @@ const databaseUrl = process.env.DATABASE_URL;
 process.env.NEXTAUTH_SECRET ??= sessionSecret();
 process.env.NEXTAUTH_URL ??= appUrl;
 process.env.SCALEPLANE_DEMO = "1";
+// A living platform: incidents happen and recover on an hourly loop (the first after 2 minutes).
+process.env.SIMULATOR_SCENARIO_FILE ??= path.join(ROOT, "server/adapters/simulator/scenarios/demo.json");
 process.env.PORT = String(appPort);
 process.env.NEXT_TELEMETRY_DISABLED = "1";
 

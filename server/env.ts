@@ -35,8 +35,14 @@ const envSchema = z
     /** Milliseconds between fleet simulator ticks. */
     SIMULATOR_TICK_MS: z.coerce.number().int().min(10).default(1000),
     SIMULATOR_SEED: z.coerce.number().int().default(42),
+    /** How many HTTP services the simulated fleet runs (8 to 5,000). */
+    SIMULATOR_SERVICES: z.coerce.number().int().min(8).max(5000).default(30),
+    /** A JSON scenario file of incidents to play (server/adapters/simulator/scenarios/demo.json is the demo's). */
+    SIMULATOR_SCENARIO_FILE: z.string().min(1).optional(),
     /** Environment name the simulated fleet reports itself as. */
     SIMULATOR_ENVIRONMENT: z.string().default("demo"),
+    /** The configuration file (YAML or JSON): environments, regions, clusters, Prometheus, label names. Unset: the demo's. */
+    SCALEPLANE_CONFIG: z.string().min(1).optional(),
   })
   .superRefine((value, ctx) => {
     const oidc = [value.OIDC_ISSUER, value.OIDC_CLIENT_ID, value.OIDC_CLIENT_SECRET];

@@ -24,7 +24,12 @@ export interface Runtime {
 const JOB_QUEUE_POOL_SIZE = 4;
 
 async function createRuntime(): Promise<Runtime> {
-  const simulated = createSimulatedFleet({ environment: env.SIMULATOR_ENVIRONMENT, seed: env.SIMULATOR_SEED });
+  const simulated = createSimulatedFleet({
+    environment: env.SIMULATOR_ENVIRONMENT,
+    seed: env.SIMULATOR_SEED,
+    services: env.SIMULATOR_SERVICES,
+    ...(env.SIMULATOR_SCENARIO_FILE ? { scenarioFile: env.SIMULATOR_SCENARIO_FILE } : {}),
+  });
   simulated.fleet.start(env.SIMULATOR_TICK_MS);
   const events = new InProcessEventBus();
   const boss = await startJobQueue(env.DATABASE_URL, JOB_QUEUE_POOL_SIZE);

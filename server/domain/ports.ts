@@ -60,10 +60,176 @@ export interface TimeWindow {
   stepSeconds: number;
 }
 
+// Figures of the platform's other entities at one instant. Rates are per second over a short
+// window (the simulator's last second; Prometheus' rate window), so the two sources agree
+// within the tolerance of that window. docs/metrics.md maps each field to its PromQL.
+
+/** A region's share of global traffic and what it serves. */
+export interface RegionTraffic {
+  environment: string;
+  region: string;
+  /** 0..1; the weights of an environment's regions sum to 1. */
+  trafficWeight: number;
+  /** Requests per second served by the region's HTTP services. */
+  requestsPerSecond: number;
+  /** 0..1, weighted by traffic. */
+  errorRatio: number;
+}
+
+/** A HorizontalPodAutoscaler on CPU utilisation and the deployment it scales (same name). */
+export interface AutoscalerStatus {
+  environment: string;
+  namespace: string;
+  /** The HPA's name, which is also its target deployment's. */
+  name: string;
+  region: string;
+  minReplicas: number;
+  maxReplicas: number;
+  /** 0..1 of the CPU requested */
+  targetCpuUtilisation: number;
+  /** 0..1 of the CPU requested, averaged over the deployment's ready pods. */
+  cpuUtilisation: number;
+  currentReplicas: number;
+  desiredReplicas: number;
+}
+
+/** Circuit breaker and retries on one caller → dependency edge (same region). */
+export interface DependencyStats {
+  environment: string;
+  region: string;
+  namespace: string;
+  /** The calling service. */
+  name: string;
+  /** The called service's name (unique across namespaces). */
+  dependency: string;
+  breakerState: "closed" | "open" | "half-open";
+  /** Calls attempted per second (not counting retries); 0 while the breaker is open. */
+  callsPerSecond: number;
+  /** Calls per second that needed at least one retry. */
+  retriedCallsPerSecond: number;
+  /** 0..1 of the dependency's answers that are errors, before retries. */
+  dependencyErrorRatio: number;
+}
+
+export interface PartitionLag {
+  partition: number;
+  /** Next offset to be written (kafka_topic_partition_current_offset). */
+  logEndOffset: number;
+  /** The group's committed offset. */
+  committedOffset: number;
+  /** logEndOffset - committedOffset */
+  lag: number;
+}
+
+/** A consumer group on one topic, with lag per partition. */
+export interface ConsumerGroupLag {
+  environment: string;
+  region: string;
+  /** The Kafka cluster. */
+  cluster: string;
+  group: string;
+  topic: string;
+  /** Consumers in the group: the ready pods of its deployment. */
+  members: number;
+  /** The deployment that runs the consumers (scale it to change the consume rate). */
+  deployment: { namespace: string; name: string };
+  consumedPerSecond: number;
+  totalLag: number;
+  /** By partition number. */
+  partitions: PartitionLag[];
+}
+
+export interface TopicStats {
+  environment: string;
+  region: string;
+  cluster: string;
+  topic: string;
+  partitions: number;
+  /** Messages written per second, all partitions. */
+  producedPerSecond: number;
+  underReplicatedPartitions: number;
+  /** Messages retained: log-end minus oldest offset, summed over partitions (a DLQ's depth). */
+  retainedMessages: number;
+  /** For a dead-letter topic (`<topic>.dlq`), the topic whose failed messages it collects. */
+  deadLetterOf: string | null;
+}
+
+export interface KafkaClusterStats {
+  environment: string;
+  region: string;
+  cluster: string;
+  /** Brokers up (what kafka_brokers reports; a broker that is down is absent from the metadata). */
+  brokers: number;
+  topics: number;
+  partitions: number;
+  underReplicatedPartitions: number;
+}
+
+/** A Redis cache: a primary and its replicas. */
+export interface CacheStats {
+  environment: string;
+  region: string;
+  /** The cache's name. */
+  cluster: string;
+  /** 0..1: hits / (hits + misses). */
+  hitRatio: number;
+  keys: number;
+  memoryUsedBytes: number;
+  memoryMaxBytes: number;
+  evictionsPerSecond: number;
+  /** Commands per second on the primary. */
+  opsPerSecond: number;
+  /** Clients connected to the primary. */
+  connectedClients: number;
+  instances: { pod: string; role: "primary" | "replica"; up: boolean }[];
+}
+
+export interface MongoShardStats {
+  /** The shard's id, also its replica set's name. */
+  shard: string;
+  chunks: number;
+  /** Being removed: the balancer moves its chunks away. */
+  draining: boolean;
+  members: { name: string; state: "PRIMARY" | "SECONDARY"; replicationLagSeconds: number }[];
+}
+
+/** A sharded MongoDB cluster, as its mongos and shard members report it. */
+export interface MongoClusterStats {
+  environment: string;
+  region: string;
+  cluster: string;
+  up: boolean;
+  balancerEnabled: boolean;
+  shards: MongoShardStats[];
+}
+
+export interface ElasticsearchClusterStats {
+  environment: string;
+  region: string;
+  cluster: string;
+  status: "green" | "yellow" | "red";
+  nodes: number;
+  activeShards: number;
+  relocatingShards: number;
+  unassignedShards: number;
+  /** Summed over nodes. */
+  heapUsedBytes: number;
+  heapMaxBytes: number;
+}
+
 /** Typed metric queries. The Prometheus adapter answers them with PromQL; the simulator directly. */
 export interface MetricsSource {
   currentServiceStats(environment?: string): Promise<ServiceStats[]>;
   serviceSeries(ref: WorkloadRef, window: TimeWindow): Promise<TimePoint[]>;
   /** For /api/health: can the source answer at all. */
   ping(): Promise<void>;
+  regionTraffic(environment?: string): Promise<RegionTraffic[]>;
+  autoscalers(environment?: string): Promise<AutoscalerStatus[]>;
+  dependencies(environment?: string): Promise<DependencyStats[]>;
+  consumerGroupLag(environment?: string): Promise<ConsumerGroupLag[]>;
+  topics(environment?: string): Promise<TopicStats[]>;
+  kafkaClusters(environment?: string): Promise<KafkaClusterStats[]>;
+  caches(environment?: string): Promise<CacheStats[]>;
+  mongoClusters(environment?: string): Promise<MongoClusterStats[]>;
+  elasticsearchClusters(environment?: string): Promise<ElasticsearchClusterStats[]>;
 }

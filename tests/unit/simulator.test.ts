@@ -30,15 +30,32 @@ describe("fleet simulator", () => {
     vi.useRealTimers();
   });
 
-  it("models eight services in two regions of one environment", async () => {
+  it("models thirty services and their consumers in two regions of one environment", async () => {
     const { workloads } = createSimulatedFleet({ startAt: START, environment: "staging" });
     const all = await workloads.listWorkloads();
-    expect(all).toHaveLength(16);
+    const names = new Set(all.map((w) => `${w.namespace}/${w.name}`));
+    // 30 HTTP services (the 8 of the catalog, 22 generated) and 6 Kafka consumers, in each region.
+    expect(all).toHaveLength((30 + 6) * 2);
+    expect(names.size).toBe(36);
+    for (const core of ["checkout/payments", "checkout/checkout-api", "catalog/search", "platform/gateway", "orders/fulfilment-worker"]) expect(names).toContain(core);
     expect(new Set(all.map((w) => w.region))).toEqual(new Set(["eu-west-1", "us-east-1"]));
-    expect(new Set(all.map((w) => w.namespace))).toEqual(new Set(["checkout", "catalog", "platform"]));
+    expect(new Set(all.map((w) => w.namespace)).size).toBeGreaterThanOrEqual(6);
     expect(all.every((w) => w.environment === "staging")).toBe(true);
     expect(all.every((w) => w.desiredReplicas >= w.minReplicas && w.desiredReplicas <= w.maxReplicas)).toBe(true);
     expect(await workloads.listWorkloads("demo")).toEqual([]);
+  });
+
+  it("grows to thousands of services with the same names for the same count", () => {
+    const small = createSimulatedFleet({ startAt: START, services: 8, historyHours: 0.1 }).fleet.listWorkloads();
+    expect(new Set(small.map((w) => w.name)).size).toBe(8 + 4);
+    const a = createSimulatedFleet({ startAt: START, services: 600, historyHours: 0.1, seed: 1 }).fleet.listWorkloads();
+    const b = createSimulatedFleet({ startAt: START, services: 600, historyHours: 0.1, seed: 2 }).fleet.listWorkloads();
+    const names = (workloads: Workload[]) => workloads.map((w) => `${w.namespace}/${w.name}@${w.region}`);
+    expect(names(a)).toEqual(names(b));
+    expect(new Set(a.map((w) => w.name)).size).toBe(600 + 4 + 30);
+    expect(a.every((w) => /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(w.name) && w.name.length <= 63)).toBe(true);
+    expect(() => createSimulatedFleet({ startAt: START, services: 5001 })).toThrow(/from 8 to 5000/);
+    expect(() => createSimulatedFleet({ startAt: START, services: 7 })).toThrow(/from 8 to 5000/);
   });
 
   it("gives the same figures for the same seed and different ones for another seed", async () => {

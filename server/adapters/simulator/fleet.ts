@@ -1,13 +1,34 @@
-// A seeded, deterministic simulation of a small platform: services in two regions whose
-// traffic follows the day, whose replicas start like pods do, and whose latency and errors
-// respond to how loaded those replicas are. Time only moves when `tick(now)` is called
-// (by `start()` in a running app, by hand in tests), so the same seed and the same ticks
-// always give the same figures.
+// A seeded, deterministic simulation of a platform: services in several regions whose
+// traffic follows the day, whose pods start like pods do and are added and removed by their
+// HPA, whose latency and errors respond to their load and to the services they call; Kafka
+// topics and the consumers that drain them, Redis caches, a sharded MongoDB cluster and
+// Elasticsearch clusters; and incidents that hit them.
+//
+// Time moves in fixed steps of one second, only when `tick(now)` is called (by `start()` in a
+// running app, by hand in tests), so the same seed and the same calls (ticks, actions,
+// incidents) always give the same figures, however often it is ticked.
 import type { ServiceStats, TimePoint, Workload, WorkloadRef } from "../../domain/ports";
-import { DIURNAL_AMPLITUDE, REGIONS, SERVICES, type RegionSpec, type ServiceSpec } from "./catalog";
-import { RingBuffer } from "./history";
-import { diurnalFactor, loadFigures, trafficNoise } from "./model";
-import { mulberry32, uniformAt } from "./random";
+import { nextBreaker } from "./breaker";
+import { DIURNAL_AMPLITUDE, type RegionSpec } from "./catalog";
+import { createElasticsearchCluster, setNodeUp, stepElasticsearch, type ElasticsearchClusterState } from "./elasticsearch";
+import { autoscale, HPA_SYNC_PERIOD_MS } from "./hpa";
+import {
+  applyActiveEffects, endIncident, resolveIncident, startIncident, type FleetParts, type IncidentTargets,
+} from "./incident-effects";
+import {
+  incidentRequestSchema, formatIssues, IncidentRejectedError,
+  type Incident, type IncidentRequest, type IncidentStatus, type PlannedIncident, type ScenarioPlan,
+} from "./incidents";
+import { addTopic, consume, createKafkaCluster, produce, setBrokerUp, type KafkaClusterState, type TopicState } from "./kafka";
+import { diurnalFactor, trafficNoise } from "./model";
+import { createMongoCluster, stepMongo, type MongoClusterState } from "./mongo";
+import { platformSpec, type PlatformSpec } from "./platform";
+import { mulberry32 } from "./random";
+import { createCache, flushCache as flushCacheState, stepCache, warmCache, type CacheState } from "./redis";
+import {
+  applyEdges, connect, countSecond, createWorkload, readyPods, serviceFigures, setDesiredReplicas, workerFigures, workloadKey,
+  type RegionState, type WorkloadSpec, type WorkloadState,
+} from "./workload";
 
 export interface FleetOptions {
   /** Default "demo". */
@@ -18,8 +39,12 @@ export interface FleetOptions {
   startAt?: number;
   /** Spacing of the recorded history. Default 30. */
   historyStepSeconds?: number;
-  /** How much history each workload keeps. Default 6. */
+  /** How much history each workload keeps. Default 6, or 1 above 500 services (memory). */
   historyHours?: number;
+  /** HTTP services, from the 8 of the hand-written catalog to 5,000. Default 30. */
+  services?: number;
+  /** Incidents to run, relative to `startAt`. */
+  scenario?: ScenarioPlan;
 }
 
 export type ScaleRejection = "not-found" | "ambiguous" | "invalid-replicas" | "out-of-bounds";
@@ -32,77 +57,97 @@ export class ScaleRejectedError extends Error {
   }
 }
 
-const TRAFFIC_NOISE_AMPLITUDE = 0.05;
-/** A new pod becomes ready 20–40 s after it is requested (image cached, readiness probe). */
-const POD_START_MIN_MS = 20_000;
-const POD_START_SPREAD_MS = 20_000;
-
-interface WorkloadState {
-  readonly ref: Required<WorkloadRef>;
-  /** Keys this workload's random streams apart from the others'. */
-  readonly stream: number;
-  readonly service: ServiceSpec;
-  readonly region: RegionSpec;
-  desiredReplicas: number;
-  availableReplicas: number;
-  /** When each starting pod becomes ready, earliest first. available + pending = desired. */
-  pendingReadyAt: number[];
-  scaleRequests: number;
-  current: TimePoint;
-  readonly history: RingBuffer<TimePoint>;
+export interface IncidentView extends Incident {
+  status: IncidentStatus;
 }
 
-const keyOf = (ref: Required<WorkloadRef>) => `${ref.environment}/${ref.namespace}/${ref.name}@${ref.region}`;
+export const STEP_MS = 1000;
+const TRAFFIC_NOISE_AMPLITUDE = 0.05;
+/** After a longer pause (a laptop asleep) the simulation skips ahead instead of replaying it all. */
+const MAX_CATCH_UP_MS = 10 * 60_000;
+/** Consumers are sized for the peak hour with this much room to spare. */
+const CONSUMER_HEADROOM = 1.3;
+/** Connections each pod of a cache's front service keeps open. */
+const CACHE_CONNECTIONS_PER_POD = 4;
+const ENDED_INCIDENTS_KEPT = 50;
+const LARGE_FLEET_SERVICES = 500;
+
+interface TopicLink {
+  cluster: KafkaClusterState;
+  topic: TopicState;
+  deadLetters: TopicState | null;
+  producer: WorkloadState;
+  messagesPerRequest: number;
+  consumer: WorkloadState | null;
+}
+
+interface CacheLink {
+  cache: CacheState;
+  front: WorkloadState;
+  backing: WorkloadState | null;
+}
+
+interface MongoLink {
+  cluster: MongoClusterState;
+  writer: WorkloadState;
+}
+
+interface ElasticsearchLink {
+  cluster: ElasticsearchClusterState;
+  searcher: WorkloadState;
+}
+
+interface IncidentRecord {
+  incident: Incident;
+  targets: IncidentTargets;
+  phase: "scheduled" | "active" | "ended";
+}
 
 export class SimulatedFleet {
   readonly environment: string;
   readonly seed: number;
-  readonly regions: readonly RegionSpec[] = REGIONS;
+  readonly regions: readonly RegionSpec[];
   readonly historyStepMs: number;
+  readonly startedAt: number;
+  private readonly platform: PlatformSpec;
   private readonly historyMs: number;
+  private readonly regionStates: RegionState[];
   private readonly states = new Map<string, WorkloadState>();
+  /** Services callees first, so a caller sees its dependencies' figures of the same second; then workers. */
+  private readonly ordered: WorkloadState[] = [];
+  private readonly kafka: KafkaClusterState[] = [];
+  private readonly topicLinks: TopicLink[] = [];
+  private readonly cacheLinks: CacheLink[] = [];
+  private readonly mongoLinks: MongoLink[] = [];
+  private readonly elasticsearchLinks: ElasticsearchLink[] = [];
+  private readonly incidentRecords: IncidentRecord[] = [];
+  private readonly planned: { entry: PlannedIncident; nextAt: number }[];
+  private incidentsCreated = 0;
   private clock: number;
+  private lastStep: number;
   private timer: ReturnType<typeof setInterval> | undefined;
 
   constructor(options: FleetOptions = {}) {
     this.environment = options.environment ?? "demo";
     this.seed = options.seed ?? 1;
+    this.platform = platformSpec(options.services);
+    this.regions = this.platform.regions;
     this.historyStepMs = (options.historyStepSeconds ?? 30) * 1000;
-    this.historyMs = (options.historyHours ?? 6) * 3_600_000;
+    const defaultHours = this.platform.services.length > LARGE_FLEET_SERVICES ? 1 : 6;
+    this.historyMs = (options.historyHours ?? defaultHours) * 3_600_000;
     const startAt = options.startAt ?? Date.now();
-    this.clock = startAt - this.historyMs;
+    this.startedAt = startAt;
+    this.clock = startAt;
+    this.lastStep = Math.floor(startAt / STEP_MS) * STEP_MS;
+    this.regionStates = this.regions.map((spec) => ({ spec, weight: spec.trafficWeight, outage: false }));
 
-    SERVICES.forEach((catalogEntry, serviceIndex) => {
-      // Each seed gives a slightly different platform, so demos do not all look alike.
-      const random = mulberry32(this.seed * 7919 + serviceIndex);
-      const service: ServiceSpec = {
-        ...catalogEntry,
-        meanRps: catalogEntry.meanRps * (0.85 + 0.3 * random()),
-        capacityPerReplicaRps: catalogEntry.capacityPerReplicaRps * (0.9 + 0.2 * random()),
-      };
-      this.regions.forEach((region, regionIndex) => {
-        const ref = { environment: this.environment, namespace: service.namespace, name: service.name, region: region.name };
-        const stream = serviceIndex * this.regions.length + regionIndex;
-        // Sized for the traffic at `startAt`, so the starting utilisation is what the
-        // catalog asks for whatever the time of day; history before it keeps that size.
-        const idealReplicas = this.offeredRps(service, region, stream, startAt) / (service.capacityPerReplicaRps * service.startingUtilisation);
-        // An overloaded service rounds down so it starts at or above its target.
-        const rounded = service.startingUtilisation > 0.9 ? Math.floor(idealReplicas) : Math.round(idealReplicas);
-        const replicas = Math.min(service.maxReplicas, Math.max(service.minReplicas, rounded));
-        const state: WorkloadState = {
-          ref, stream, service, region,
-          desiredReplicas: replicas,
-          availableReplicas: replicas,
-          pendingReadyAt: [],
-          scaleRequests: 0,
-          current: { t: this.clock, requestsPerSecond: 0, errorRatio: 0, p95LatencyMs: 0, cpuUtilisation: 0, replicas },
-          history: new RingBuffer<TimePoint>(Math.max(1, Math.floor(this.historyMs / this.historyStepMs))),
-        };
-        state.current = this.sample(state, this.clock);
-        this.states.set(keyOf(ref), state);
-      });
-    });
-    this.tick(startAt);
+    const caches = this.buildWorkloads(startAt);
+    this.buildDataSystems(caches);
+    this.prefillHistory(startAt);
+    this.planned = (options.scenario?.incidents ?? []).map((entry) => ({ entry, nextAt: startAt + entry.startAfterSeconds * 1000 }));
+    // A plan naming something that does not exist should fail now, not an hour into the demo.
+    for (const { entry } of this.planned) resolveIncident(entry, this.parts());
+    this.runScheduledIncidents(startAt);
   }
 
   /** The simulated instant: the time of the last tick. */
@@ -111,24 +156,19 @@ export class SimulatedFleet {
   }
 
   /**
-   * Advances the simulation to `now` (epoch ms), recording a history point at every
-   * multiple of the history step on the way. Calls with a time not after the current one
-   * are ignored: simulated time never goes back.
+   * Advances the simulation to `now` (epoch ms) one second at a time, recording a history
+   * point at every multiple of the history step on the way. Calls with a time not after the
+   * current one are ignored: simulated time never goes back.
    */
   tick(now: number): void {
     if (!Number.isFinite(now) || now <= this.clock) return;
-    // After a long pause, anything older than the history window would be dropped anyway.
-    this.clock = Math.max(this.clock, now - this.historyMs);
-    const step = this.historyStepMs;
-    for (let at = (Math.floor(this.clock / step) + 1) * step; at <= now; at += step) {
-      this.advanceTo(at);
-      for (const state of this.states.values()) state.history.push(state.current);
-    }
-    this.advanceTo(now);
+    if (now - this.lastStep > MAX_CATCH_UP_MS) this.lastStep = Math.floor((now - MAX_CATCH_UP_MS) / STEP_MS) * STEP_MS;
+    for (let t = this.lastStep + STEP_MS; t <= now; t += STEP_MS) this.step(t);
+    this.clock = now;
   }
 
   /** Ticks with the wall clock every `tickMs` until `stop()`; does not keep the process alive. */
-  start(tickMs = 5000): void {
+  start(tickMs = 1000): void {
     if (this.timer !== undefined) return;
     const timer = setInterval(() => this.tick(Date.now()), tickMs);
     // Node's timer, typed as the DOM's number too because the project includes both libs.
@@ -142,12 +182,12 @@ export class SimulatedFleet {
   }
 
   listWorkloads(): Workload[] {
-    return [...this.states.values()].map(toWorkload);
+    return this.ordered.map(toWorkload);
   }
 
   /** Workloads matching `ref`; every region of the service when `ref.region` is omitted. */
   find(ref: WorkloadRef): Workload[] {
-    return [...this.states.values()]
+    return this.ordered
       .filter((state) =>
         state.ref.environment === ref.environment &&
         state.ref.namespace === ref.namespace &&
@@ -156,8 +196,9 @@ export class SimulatedFleet {
       .map(toWorkload);
   }
 
+  /** Services' request figures; workers' are their messages (rate, failures, processing time). */
   currentStats(): ServiceStats[] {
-    return [...this.states.values()].map(({ ref, current }) => ({
+    return this.ordered.map(({ ref, current }) => ({
       ...ref,
       requestsPerSecond: current.requestsPerSecond,
       errorRatio: current.errorRatio,
@@ -168,67 +209,475 @@ export class SimulatedFleet {
 
   /** Recorded points of one workload, oldest first; empty for an unknown workload. */
   history(ref: Required<WorkloadRef>): TimePoint[] {
-    return this.states.get(keyOf(ref))?.history.toArray() ?? [];
+    return this.states.get(workloadKey(ref))?.history.toArray() ?? [];
   }
 
+  // ---- actions ------------------------------------------------------------------------
+
   /**
-   * Sets desired replicas at the current simulated instant. Removed pods stop serving at
-   * once (endpoints drop them before they terminate); new pods serve only once ready.
+   * Sets desired replicas at the current simulated instant. The HPA counts the new figure
+   * as one of its recommendations, so it holds for the scale-down stabilisation window
+   * before the HPA may take it back (Kubernetes would revert it at the next sync).
    */
   scale(ref: Required<WorkloadRef>, replicas: number): void {
-    const state = this.states.get(keyOf(ref));
+    const state = this.states.get(workloadKey(ref));
     const label = `${ref.namespace}/${ref.name} in ${ref.region} (${ref.environment})`;
     if (state === undefined) throw new ScaleRejectedError("not-found", `No workload ${label}`);
     if (!Number.isInteger(replicas)) {
       throw new ScaleRejectedError("invalid-replicas", `Replicas must be a whole number, got ${replicas} for ${label}`);
     }
-    const { minReplicas, maxReplicas } = state.service;
+    const { minReplicas, maxReplicas } = boundsOf(state);
     if (replicas < minReplicas || replicas > maxReplicas) {
       throw new ScaleRejectedError("out-of-bounds", `Replicas ${replicas} for ${label} is outside its bounds [${minReplicas}, ${maxReplicas}]`);
     }
-    state.scaleRequests += 1;
-    for (let pod = state.desiredReplicas; pod < replicas; pod++) {
-      const startMs = POD_START_MIN_MS + POD_START_SPREAD_MS * uniformAt(this.seed, state.stream, state.scaleRequests, pod);
-      state.pendingReadyAt.push(this.clock + startMs);
+    setDesiredReplicas(state, replicas, this.seed, this.clock);
+    if (state.spec.hpa !== null) state.hpaRecommendations.push({ t: this.clock, replicas });
+    this.refreshFigures(state);
+  }
+
+  /** Changes the HPA's bounds or target (an action of the catalog to come). */
+  setAutoscaler(ref: Required<WorkloadRef>, changes: { minReplicas?: number; maxReplicas?: number; targetUtilisation?: number }): void {
+    const state = this.requireWorkload(ref);
+    if (state.spec.hpa === null) throw new RangeError(`${ref.namespace}/${ref.name} has no autoscaler`);
+    const next = { ...state.spec.hpa, ...changes };
+    if (!(Number.isInteger(next.minReplicas) && Number.isInteger(next.maxReplicas) && next.minReplicas >= 1 && next.minReplicas <= next.maxReplicas)) {
+      throw new RangeError(`autoscaler bounds must be whole numbers with 1 ≤ min ≤ max, got [${next.minReplicas}, ${next.maxReplicas}]`);
     }
-    state.pendingReadyAt.sort((a, b) => a - b);
-    // Scaling down cancels the pods still starting (latest first) before ready ones.
-    const surplus = Math.max(0, state.desiredReplicas - replicas);
-    const cancelled = Math.min(surplus, state.pendingReadyAt.length);
-    state.pendingReadyAt.length -= cancelled;
-    state.availableReplicas -= surplus - cancelled;
-    state.desiredReplicas = replicas;
-    state.current = this.sample(state, this.clock);
+    if (!(next.targetUtilisation > 0 && next.targetUtilisation <= 1)) throw new RangeError(`target utilisation must be in (0, 1], got ${next.targetUtilisation}`);
+    state.spec.hpa = next;
   }
 
-  private advanceTo(t: number): void {
-    this.clock = t;
-    for (const state of this.states.values()) {
-      while (state.pendingReadyAt.length > 0 && (state.pendingReadyAt[0] ?? Infinity) <= t) {
-        state.pendingReadyAt.shift();
-        state.availableReplicas += 1;
-      }
-      state.current = this.sample(state, t);
-    }
-  }
-
-  private offeredRps(service: ServiceSpec, region: RegionSpec, stream: number, t: number): number {
-    return service.meanRps * region.trafficWeight *
-      diurnalFactor(t, region.peakHourUtc, DIURNAL_AMPLITUDE) *
-      trafficNoise(this.seed, stream, t, TRAFFIC_NOISE_AMPLITUDE);
-  }
-
-  private sample(state: WorkloadState, t: number): TimePoint {
-    const requestsPerSecond = this.offeredRps(state.service, state.region, state.stream, t);
-    const figures = loadFigures({
-      requestsPerSecond,
-      availableReplicas: state.availableReplicas,
-      capacityPerReplicaRps: state.service.capacityPerReplicaRps,
-      baseLatencyMs: state.service.baseLatencyMs,
-      baseErrorRatio: state.service.baseErrorRatio,
+  /** Shares of global traffic per region; every region must be named, and they are normalised to sum to 1. */
+  setRegionWeights(weights: Readonly<Record<string, number>>): void {
+    const names = this.regionStates.map((r) => r.spec.name);
+    const unknown = Object.keys(weights).filter((name) => !names.includes(name));
+    if (unknown.length > 0) throw new RangeError(`unknown regions ${unknown.join(", ")}; regions: ${names.join(", ")}`);
+    const values = names.map((name) => weights[name]);
+    if (values.some((v) => v === undefined || !Number.isFinite(v) || v < 0)) throw new RangeError(`give every region (${names.join(", ")}) a weight ≥ 0`);
+    const total = values.reduce<number>((sum, v) => sum + (v ?? 0), 0);
+    if (!(total > 0)) throw new RangeError("at least one region must receive traffic");
+    this.regionStates.forEach((region, i) => {
+      region.weight = (values[i] ?? 0) / total;
     });
-    return { t, requestsPerSecond, ...figures, replicas: state.availableReplicas };
   }
+
+  regionWeights(): Record<string, number> {
+    return Object.fromEntries(this.regionStates.map((r) => [r.spec.name, r.weight]));
+  }
+
+  /** FLUSHALL on a cache: its hit ratio drops, and its misses land on the backing service. */
+  flushCache(cache: string, region: string): void {
+    const link = this.cacheLinks.find((l) => l.cache.spec.name === cache && l.cache.region === region);
+    if (link === undefined) throw new RangeError(`no cache ${cache} in ${region}`);
+    flushCacheState(link.cache);
+  }
+
+  /** Forces a caller's breaker on a dependency open or closed, or hands it back to its failure detection. */
+  setBreaker(caller: Required<WorkloadRef>, dependency: string, state: "open" | "closed" | "auto"): void {
+    const edge = this.requireWorkload(caller).edges.find((e) => e.callee.spec.name === dependency);
+    if (edge === undefined) throw new RangeError(`${caller.namespace}/${caller.name} does not call ${dependency}`);
+    edge.breaker = state === "auto" ? { ...edge.breaker, forced: false } : { state, since: this.clock, forced: true };
+  }
+
+  setBalancer(cluster: string, enabled: boolean): void {
+    this.requireMongo(cluster).balancerEnabled = enabled;
+  }
+
+  /** Starts removing a shard: the balancer moves its chunks to the others. */
+  drainShard(cluster: string, shard: string): void {
+    const target = this.requireMongo(cluster).shards.find((s) => s.id === shard);
+    if (target === undefined) throw new RangeError(`MongoDB cluster ${cluster} has no shard ${shard}`);
+    target.draining = true;
+  }
+
+  setBrokerUp(cluster: string, region: string, brokerId: number, up: boolean): void {
+    const kafka = this.kafka.find((c) => c.name === cluster && c.region === region);
+    if (kafka === undefined) throw new RangeError(`no Kafka cluster ${cluster} in ${region}`);
+    setBrokerUp(kafka, brokerId, up, this.clock);
+  }
+
+  setElasticsearchNodeUp(cluster: string, region: string, node: string, up: boolean): void {
+    const link = this.elasticsearchLinks.find((l) => l.cluster.spec.name === cluster && l.cluster.region === region);
+    if (link === undefined) throw new RangeError(`no Elasticsearch cluster ${cluster} in ${region}`);
+    setNodeUp(link.cluster, node, up, this.clock);
+  }
+
+  /**
+   * Starts an incident at the current instant (it takes effect at the next second). Throws
+   * IncidentRejectedError for an invalid request or a target that does not exist.
+   */
+  injectIncident(request: IncidentRequest): IncidentView {
+    const parsed = incidentRequestSchema.safeParse(request);
+    if (!parsed.success) throw new IncidentRejectedError(formatIssues(parsed.error));
+    return viewOf(this.schedule(parsed.data, this.clock));
+  }
+
+  /** Scheduled and active incidents, then the latest ended ones; each with its status now. */
+  incidents(): IncidentView[] {
+    return this.incidentRecords.map(viewOf);
+  }
+
+  // ---- read access for the views and the exposition (do not mutate) -------------------
+
+  workloadStates(): readonly WorkloadState[] {
+    return this.ordered;
+  }
+
+  regionStatesView(): readonly RegionState[] {
+    return this.regionStates;
+  }
+
+  kafkaClusters(): readonly KafkaClusterState[] {
+    return this.kafka;
+  }
+
+  consumerOf(cluster: KafkaClusterState, topic: TopicState): WorkloadState | null {
+    return this.topicLinks.find((l) => l.cluster === cluster && l.topic === topic)?.consumer ?? null;
+  }
+
+  cacheStates(): readonly CacheState[] {
+    return this.cacheLinks.map((l) => l.cache);
+  }
+
+  mongoClusters(): readonly MongoClusterState[] {
+    return this.mongoLinks.map((l) => l.cluster);
+  }
+
+  elasticsearchClusters(): readonly ElasticsearchClusterState[] {
+    return this.elasticsearchLinks.map((l) => l.cluster);
+  }
+
+  // ---- construction ---------------------------------------------------------------------
+
+  /** Returns the caches, warmed up, for buildDataSystems to link once every workload exists. */
+  private buildWorkloads(startAt: number): CacheState[] {
+    const { services, workers, topics } = this.platform;
+    const regionCount = this.regionStates.length;
+    const specs: WorkloadSpec[] = services.map((catalogEntry, serviceIndex) => {
+      // Each seed gives a slightly different platform, so demos do not all look alike.
+      const random = mulberry32(this.seed * 7919 + serviceIndex);
+      return {
+        kind: "service",
+        namespace: catalogEntry.namespace,
+        name: catalogEntry.name,
+        meanRps: catalogEntry.meanRps * (0.85 + 0.3 * random()),
+        capacityPerReplica: catalogEntry.capacityPerReplicaRps * (0.9 + 0.2 * random()),
+        baseLatencyMs: catalogEntry.baseLatencyMs,
+        baseErrorRatio: catalogEntry.baseErrorRatio,
+        minReplicas: catalogEntry.minReplicas,
+        maxReplicas: catalogEntry.maxReplicas,
+        cpuRequestCores: [0.25, 0.5, 1][Math.floor(random() * 3)] ?? 0.5,
+        dependencies: catalogEntry.dependencies,
+        hpa: { minReplicas: catalogEntry.minReplicas, maxReplicas: catalogEntry.maxReplicas, targetUtilisation: catalogEntry.hpaTargetUtilisation },
+        consumes: null,
+      };
+    });
+    // Steady cache misses belong to the traffic a backing service is sized for.
+    const { caches, steadyMisses } = this.warmCaches(specs, startAt);
+    const byName = new Map<string, WorkloadState[]>();
+    specs.forEach((spec, serviceIndex) => {
+      const catalogEntry = services[serviceIndex];
+      const startingUtilisation = catalogEntry?.startingUtilisation ?? 0.6;
+      this.regionStates.forEach((region, regionIndex) => {
+        const stream = serviceIndex * regionCount + regionIndex;
+        const offered = this.baseOfferedRps(spec, region, stream, startAt, 1) + (steadyMisses.get(`${spec.name}@${region.spec.name}`) ?? 0);
+        // Sized for the traffic at `startAt`, so the starting utilisation is what the catalog
+        // asks for whatever the time of day; an overloaded service rounds down so it starts
+        // at or above its target.
+        const ideal = offered / (spec.capacityPerReplica * startingUtilisation);
+        const rounded = startingUtilisation > 0.9 ? Math.floor(ideal) : Math.round(ideal);
+        const replicas = Math.min(spec.maxReplicas, Math.max(spec.minReplicas, rounded));
+        const state = createWorkload({ ...spec, hpa: spec.hpa && { ...spec.hpa } }, region, this.environment, stream, replicas, this.historyCapacity(), startAt);
+        state.cacheMissRps = steadyMisses.get(`${spec.name}@${region.spec.name}`) ?? 0;
+        this.states.set(workloadKey(state.ref), state);
+        byName.set(spec.name, [...(byName.get(spec.name) ?? []), state]);
+      });
+    });
+
+    workers.forEach((worker, workerIndex) => {
+      const topic = topics.find((t) => t.name === worker.topic);
+      const producer = services.findIndex((s) => s.name === topic?.producer);
+      const producerSpec = specs[producer];
+      this.regionStates.forEach((region, regionIndex) => {
+        const stream = (services.length + workerIndex) * regionCount + regionIndex;
+        const meanRate = (producerSpec?.meanRps ?? 0) * region.weight * (topic?.messagesPerRequest ?? 0);
+        const peak = meanRate * (1 + DIURNAL_AMPLITUDE) * CONSUMER_HEADROOM;
+        const partitions = topic?.partitions ?? 1;
+        const replicas = Math.min(partitions, Math.max(1, Math.ceil(peak / worker.perReplicaThroughput)));
+        const spec: WorkloadSpec = {
+          kind: "worker", namespace: worker.namespace, name: worker.name, meanRps: 0,
+          capacityPerReplica: worker.perReplicaThroughput, baseLatencyMs: worker.baseLatencyMs, baseErrorRatio: worker.baseErrorRatio,
+          minReplicas: 1, maxReplicas: partitions, cpuRequestCores: 0.5, dependencies: worker.dependencies, hpa: null,
+          consumes: { group: worker.group, topic: worker.topic },
+        };
+        const state = createWorkload(spec, region, this.environment, stream, replicas, this.historyCapacity(), startAt);
+        this.states.set(workloadKey(state.ref), state);
+        byName.set(spec.name, [...(byName.get(spec.name) ?? []), state]);
+      });
+    });
+
+    for (const state of this.states.values()) {
+      for (const dependency of state.spec.dependencies) {
+        const callee = byName.get(dependency.service)?.find((s) => s.region === state.region);
+        if (callee) connect(state, callee, dependency.callShare, startAt);
+      }
+    }
+    this.ordered.push(...calleesFirst([...this.states.values()].filter((s) => s.spec.kind === "service")));
+    this.ordered.push(...[...this.states.values()].filter((s) => s.spec.kind === "worker"));
+    return caches;
+  }
+
+  /** Every cache at its steady state for the traffic at `startAt`, and the misses each backing service takes from them. */
+  private warmCaches(specs: readonly WorkloadSpec[], startAt: number): { caches: CacheState[]; steadyMisses: Map<string, number> } {
+    const misses = new Map<string, number>();
+    const caches: CacheState[] = [];
+    const regionCount = this.regionStates.length;
+    for (const cacheSpec of this.platform.caches) {
+      const frontIndex = specs.findIndex((s) => s.name === cacheSpec.front);
+      const front = specs[frontIndex];
+      if (front === undefined) continue;
+      this.regionStates.forEach((region, regionIndex) => {
+        const cache = createCache(cacheSpec, region.spec.name);
+        const lookups = this.baseOfferedRps(front, region, frontIndex * regionCount + regionIndex, startAt, 1) * cacheSpec.lookupsPerRequest;
+        warmCache(cache, lookups);
+        caches.push(cache);
+        if (cacheSpec.backing !== null) {
+          const key = `${cacheSpec.backing}@${region.spec.name}`;
+          misses.set(key, (misses.get(key) ?? 0) + cache.missesPerSecond);
+        }
+      });
+    }
+    return { caches, steadyMisses: misses };
+  }
+
+  private buildDataSystems(caches: readonly CacheState[]): void {
+    const workload = (name: string, region: string) => {
+      const state = this.ordered.find((s) => s.spec.name === name && s.ref.region === region);
+      if (state === undefined) throw new Error(`simulator: no workload ${name} in ${region}`);
+      return state;
+    };
+    for (const cache of caches) {
+      this.cacheLinks.push({
+        cache,
+        front: workload(cache.spec.front, cache.region),
+        backing: cache.spec.backing === null ? null : workload(cache.spec.backing, cache.region),
+      });
+    }
+    for (const region of this.regionStates) {
+      for (const spec of this.platform.kafka) {
+        const cluster = createKafkaCluster(spec.name, region.spec.name, spec.brokers, spec.replicationFactor);
+        this.kafka.push(cluster);
+        for (const topicSpec of this.platform.topics) {
+          const producer = workload(topicSpec.producer, region.spec.name);
+          const consumer = this.ordered.find((s) => s.spec.consumes?.topic === topicSpec.name && s.ref.region === region.spec.name) ?? null;
+          const meanRate = producer.spec.meanRps * region.weight * topicSpec.messagesPerRequest;
+          const topic = addTopic(cluster, { name: topicSpec.name, partitions: topicSpec.partitions, meanRatePerSecond: meanRate, consumerGroup: consumer?.spec.consumes?.group ?? null, seed: this.seed });
+          const deadLetters = consumer === null ? null : addTopic(cluster, { name: `${topicSpec.name}.dlq`, partitions: 1, meanRatePerSecond: 0, consumerGroup: null, deadLetterOf: topicSpec.name, seed: this.seed });
+          this.topicLinks.push({ cluster, topic, deadLetters, producer, messagesPerRequest: topicSpec.messagesPerRequest, consumer });
+        }
+      }
+      for (const spec of this.platform.elasticsearch) {
+        this.elasticsearchLinks.push({ cluster: createElasticsearchCluster(spec, region.spec.name, this.seed), searcher: workload(spec.searcher, region.spec.name) });
+      }
+    }
+    const home = this.regionStates[0]?.spec.name ?? "";
+    this.platform.mongo.forEach((spec, index) => {
+      this.mongoLinks.push({ cluster: createMongoCluster(spec, home, this.seed, index), writer: workload(spec.writer, home) });
+    });
+  }
+
+  private historyCapacity(): number {
+    return Math.max(1, Math.floor(this.historyMs / this.historyStepMs));
+  }
+
+  /**
+   * History before `startAt`: the figures at every history step with the starting replicas,
+   * caches at their steady state and nothing failing, so charts are not empty at start.
+   */
+  private prefillHistory(startAt: number): void {
+    const step = this.historyStepMs;
+    const first = (Math.floor((startAt - this.historyMs) / step) + 1) * step;
+    for (let t = first; t <= startAt; t += step) {
+      this.evaluateSteady(t);
+      for (const state of this.ordered) state.history.push(state.current);
+    }
+    this.evaluateSteady(startAt);
+  }
+
+  private evaluateSteady(t: number): void {
+    for (const state of this.ordered) {
+      if (state.spec.kind === "service") {
+        state.offeredRps = this.baseOfferedRps(state.spec, state.region, state.stream, t, 1) + state.cacheMissRps;
+        applyEdges(state);
+        state.current = { t, ...serviceFigures(state) };
+      }
+    }
+    for (const link of this.topicLinks) {
+      const produced = this.producedPerSecond(link);
+      link.topic.producedPerSecond = produced;
+      if (link.consumer === null || link.topic.group === null) continue;
+      // In the steady state a consumer keeps up: it consumes what is produced.
+      link.topic.group.consumedPerSecond = produced;
+      link.consumer.offeredRps = produced;
+      applyEdges(link.consumer);
+      link.consumer.current = { t, ...workerFigures(link.consumer, produced) };
+    }
+  }
+
+  // ---- one second -------------------------------------------------------------------------
+
+  private step(t: number): void {
+    const dt = (t - this.lastStep) / 1000;
+    this.lastStep = t;
+    this.runScheduledIncidents(t);
+    for (const state of this.ordered) readyPods(state, t);
+    if (t % HPA_SYNC_PERIOD_MS === 0) this.runAutoscalers(t);
+
+    for (const state of this.ordered) state.cacheMissRps = 0;
+    for (const link of this.cacheLinks) if (link.backing) link.backing.cacheMissRps += link.cache.missesPerSecond;
+
+    for (const state of this.ordered) {
+      if (state.spec.kind !== "service") continue;
+      state.offeredRps = this.baseOfferedRps(state.spec, state.region, state.stream, t, state.trafficFactor) + state.cacheMissRps;
+      for (const edge of state.edges) edge.breaker = nextBreaker(edge.breaker, edge.callee.current.errorRatio, t);
+      applyEdges(state);
+      state.current = { t, ...serviceFigures(state) };
+    }
+
+    for (const link of this.topicLinks) {
+      produce(link.topic, this.producedPerSecond(link), dt);
+      const consumer = link.consumer;
+      if (consumer === null) continue;
+      const consumed = consume(link.topic, consumer.availableReplicas, consumer.spec.capacityPerReplica * consumer.throughputFactor, dt);
+      consumer.offeredRps = consumed;
+      for (const edge of consumer.edges) edge.breaker = nextBreaker(edge.breaker, edge.callee.current.errorRatio, t);
+      applyEdges(consumer);
+      consumer.current = { t, ...workerFigures(consumer, consumed) };
+      // Messages that fail processing are parked on the dead-letter topic.
+      if (link.deadLetters) produce(link.deadLetters, consumed * consumer.current.errorRatio, dt);
+    }
+
+    for (const link of this.cacheLinks) {
+      stepCache(link.cache, link.front.current.requestsPerSecond * link.cache.spec.lookupsPerRequest, dt);
+      link.cache.connectedClients = link.front.availableReplicas * CACHE_CONNECTIONS_PER_POD + 2;
+    }
+    for (const link of this.mongoLinks) {
+      const writes = link.writer.current.requestsPerSecond * (1 - link.writer.current.errorRatio) * link.cluster.spec.writesPerRequest;
+      stepMongo(link.cluster, writes, this.seed, t, dt);
+    }
+    for (const link of this.elasticsearchLinks) stepElasticsearch(link.cluster, link.searcher.current.requestsPerSecond, t, dt);
+
+    for (const state of this.ordered) countSecond(state, dt, state.spec.cpuRequestCores);
+    if (t % this.historyStepMs === 0) for (const state of this.ordered) state.history.push(state.current);
+  }
+
+  private runAutoscalers(t: number): void {
+    for (const state of this.ordered) {
+      const hpa = state.spec.hpa;
+      if (hpa === null) continue;
+      const decision = autoscale({
+        now: t, specReplicas: state.desiredReplicas, readyReplicas: state.availableReplicas,
+        utilisation: state.current.cpuUtilisation, spec: hpa, recommendations: state.hpaRecommendations,
+      });
+      state.hpaRecommendations = decision.recommendations;
+      if (decision.desiredReplicas !== state.desiredReplicas) setDesiredReplicas(state, decision.desiredReplicas, this.seed, t);
+    }
+  }
+
+  /** Offered traffic before cache misses: the day's curve, noise, the region's share and any spike. */
+  private baseOfferedRps(spec: WorkloadSpec, region: RegionState, stream: number, t: number, trafficFactor: number): number {
+    return spec.meanRps * region.weight *
+      diurnalFactor(t, region.spec.peakHourUtc, DIURNAL_AMPLITUDE) *
+      trafficNoise(this.seed, stream, t, TRAFFIC_NOISE_AMPLITUDE) *
+      trafficFactor;
+  }
+
+  /** A request that failed wrote nothing. */
+  private producedPerSecond(link: TopicLink): number {
+    const { requestsPerSecond, errorRatio } = link.producer.current;
+    return requestsPerSecond * (1 - errorRatio) * link.messagesPerRequest;
+  }
+
+  private refreshFigures(state: WorkloadState): void {
+    state.current = state.spec.kind === "service"
+      ? { t: this.clock, ...serviceFigures(state) }
+      : { t: this.clock, ...workerFigures(state, state.current.requestsPerSecond) };
+  }
+
+  // ---- incidents --------------------------------------------------------------------------
+
+  private parts(): FleetParts {
+    return { regions: this.regionStates, workloads: this.ordered, kafka: this.kafka, caches: this.cacheStates(), mongo: this.mongoClusters() };
+  }
+
+  private schedule(request: IncidentRequest, startsAt: number): IncidentRecord {
+    const resolved = resolveIncident(request, this.parts());
+    this.incidentsCreated += 1;
+    const record: IncidentRecord = {
+      incident: {
+        id: `incident-${this.incidentsCreated}`,
+        scenario: request.scenario,
+        target: resolved.description,
+        regions: resolved.regions,
+        startsAt,
+        endsAt: startsAt + request.durationSeconds * 1000,
+      },
+      targets: resolved.targets,
+      phase: "scheduled",
+    };
+    this.incidentRecords.push(record);
+    return record;
+  }
+
+  /** Starts planned incidents that are due, then moves every incident to its phase at `t`. */
+  private runScheduledIncidents(t: number): void {
+    for (const plan of this.planned) {
+      while (plan.nextAt <= t) {
+        this.schedule(plan.entry, plan.nextAt);
+        plan.nextAt = plan.entry.repeatEverySeconds === undefined ? Number.POSITIVE_INFINITY : plan.nextAt + plan.entry.repeatEverySeconds * 1000;
+      }
+    }
+    let changed = false;
+    for (const record of this.incidentRecords) {
+      if (record.phase === "scheduled" && record.incident.startsAt <= t) {
+        record.phase = "active";
+        startIncident(record.incident.scenario, record.targets, t);
+        changed = true;
+      }
+      if (record.phase === "active" && record.incident.endsAt <= t) {
+        record.phase = "ended";
+        endIncident(record.incident.scenario, record.targets, t);
+        changed = true;
+      }
+    }
+    if (!changed) return;
+    applyActiveEffects(this.parts(), this.incidentRecords.filter((r) => r.phase === "active").map((r) => ({ scenario: r.incident.scenario, targets: r.targets })));
+    const ended = this.incidentRecords.filter((r) => r.phase === "ended");
+    for (const old of ended.slice(0, Math.max(0, ended.length - ENDED_INCIDENTS_KEPT))) this.incidentRecords.splice(this.incidentRecords.indexOf(old), 1);
+  }
+
+  private requireWorkload(ref: Required<WorkloadRef>): WorkloadState {
+    const state = this.states.get(workloadKey(ref));
+    if (state === undefined) throw new RangeError(`no workload ${ref.namespace}/${ref.name} in ${ref.region} (${ref.environment})`);
+    return state;
+  }
+
+  private requireMongo(cluster: string): MongoClusterState {
+    const found = this.mongoLinks.find((l) => l.cluster.spec.name === cluster)?.cluster;
+    if (found === undefined) throw new RangeError(`no MongoDB cluster ${cluster}`);
+    return found;
+  }
+}
+
+/** An incident's status is its phase in the simulation: it starts and ends on a whole second. */
+function viewOf(record: IncidentRecord): IncidentView {
+  return { ...record.incident, regions: [...record.incident.regions], status: record.phase };
+}
+
+/** The autoscaler's bounds when there is one, else the deployment's own. */
+function boundsOf(state: WorkloadState): { minReplicas: number; maxReplicas: number } {
+  const { minReplicas, maxReplicas } = state.spec.hpa ?? state.spec;
+  return { minReplicas, maxReplicas };
 }
 
 function toWorkload(state: WorkloadState): Workload {
@@ -237,7 +686,24 @@ function toWorkload(state: WorkloadState): Workload {
     kind: "Deployment",
     desiredReplicas: state.desiredReplicas,
     availableReplicas: state.availableReplicas,
-    minReplicas: state.service.minReplicas,
-    maxReplicas: state.service.maxReplicas,
+    ...boundsOf(state),
   };
+}
+
+/** Depth-first: every service after the services it calls (the call graph is acyclic). */
+function calleesFirst(services: readonly WorkloadState[]): WorkloadState[] {
+  const ordered: WorkloadState[] = [];
+  const placed = new Set<WorkloadState>();
+  const visiting = new Set<WorkloadState>();
+  const visit = (state: WorkloadState) => {
+    if (placed.has(state)) return;
+    if (visiting.has(state)) throw new Error(`simulator catalog: call cycle through ${state.spec.name}`);
+    visiting.add(state);
+    for (const edge of state.edges) visit(edge.callee);
+    visiting.delete(state);
+    placed.add(state);
+    ordered.push(state);
+  };
+  for (const state of services) visit(state);
+  return ordered;
 }

@@ -1,13 +1,21 @@
 // The fleet simulator behind Scaleplane's ports. Nothing here is global: the app's runtime
 // module decides whether there is one fleet per process and when it starts ticking.
 import { SimulatedFleet, type FleetOptions } from "./fleet";
+import { loadScenarioFile } from "./incidents";
 import { SimulatedMetrics } from "./metrics";
 import { SimulatedWorkloads } from "./workloads";
 
-export { SimulatedFleet, ScaleRejectedError, type FleetOptions, type ScaleRejection } from "./fleet";
+export { SimulatedFleet, ScaleRejectedError, STEP_MS, type FleetOptions, type IncidentView, type ScaleRejection } from "./fleet";
 export { SimulatedMetrics } from "./metrics";
 export { SimulatedWorkloads } from "./workloads";
 export { REGIONS, SERVICES, type RegionSpec, type ServiceSpec } from "./catalog";
+export { DEFAULT_SERVICE_COUNT, MAX_SERVICE_COUNT } from "./platform";
+export {
+  SCENARIOS, IncidentRejectedError, incidentRequestSchema, loadScenarioFile, parseScenarioPlan,
+  type Incident, type IncidentRequest, type Scenario, type ScenarioPlan,
+} from "./incidents";
+export { renderExposition, renderExpositionChunks } from "./exposition";
+export { EXPOSITION_CONTENT_TYPE } from "./prometheus-text";
 
 export interface SimulatedPlatform {
   fleet: SimulatedFleet;
@@ -15,7 +23,22 @@ export interface SimulatedPlatform {
   metrics: SimulatedMetrics;
 }
 
-export function createSimulatedFleet(options: FleetOptions = {}): SimulatedPlatform {
-  const fleet = new SimulatedFleet(options);
+export interface SimulatedPlatformOptions extends FleetOptions {
+  /** A JSON scenario file (see scenarios/demo.json); ignored when `scenario` is given. */
+  scenarioFile?: string;
+}
+
+export function createSimulatedFleet(options: SimulatedPlatformOptions = {}): SimulatedPlatform {
+  const { scenarioFile, ...fleetOptions } = options;
+  const scenario = fleetOptions.scenario ?? (scenarioFile === undefined ? undefined : loadScenarioFile(scenarioFile));
+  const fleet = new SimulatedFleet({ ...fleetOptions, scenario });
   return { fleet, workloads: new SimulatedWorkloads(fleet), metrics: new SimulatedMetrics(fleet) };
+}
+
+/**
+ * The simulated fleet behind a runtime, if it has one: its workloads come from the
+ * simulator whenever the simulator runs, whatever answers the metrics.
+ */
+export function simulatedFleetOf(runtime: { workloads: unknown }): SimulatedFleet | null {
+  return runtime.workloads instanceof SimulatedWorkloads ? runtime.workloads.fleet : null;
 }

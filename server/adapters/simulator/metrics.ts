@@ -1,5 +1,9 @@
-import type { MetricsSource, ServiceStats, TimePoint, TimeWindow, WorkloadRef } from "../../domain/ports";
+import type {
+  AutoscalerStatus, CacheStats, ConsumerGroupLag, DependencyStats, ElasticsearchClusterStats, KafkaClusterStats,
+  MetricsSource, MongoClusterStats, RegionTraffic, ServiceStats, TimePoint, TimeWindow, TopicStats, WorkloadRef,
+} from "../../domain/ports";
 import type { SimulatedFleet } from "./fleet";
+import * as views from "./views";
 
 /** Same ceiling as Prometheus' query_range, so a window valid here is valid there. */
 const MAX_POINTS_PER_SERIES = 11_000;
@@ -9,11 +13,51 @@ const MAX_POINTS_PER_SERIES = 11_000;
  * the capacity that actually served the traffic at that time.
  */
 export class SimulatedMetrics implements MetricsSource {
-  constructor(private readonly fleet: SimulatedFleet) {}
+  constructor(readonly fleet: SimulatedFleet) {}
+
+  /** Another environment's entities are not in this fleet: every query answers none. */
+  private serves(environment: string | undefined): boolean {
+    return environment === undefined || environment === this.fleet.environment;
+  }
 
   async currentServiceStats(environment?: string): Promise<ServiceStats[]> {
-    if (environment !== undefined && environment !== this.fleet.environment) return [];
-    return this.fleet.currentStats();
+    return this.serves(environment) ? this.fleet.currentStats() : [];
+  }
+
+  async regionTraffic(environment?: string): Promise<RegionTraffic[]> {
+    return this.serves(environment) ? views.regionTraffic(this.fleet) : [];
+  }
+
+  async autoscalers(environment?: string): Promise<AutoscalerStatus[]> {
+    return this.serves(environment) ? views.autoscalers(this.fleet) : [];
+  }
+
+  async dependencies(environment?: string): Promise<DependencyStats[]> {
+    return this.serves(environment) ? views.dependencies(this.fleet) : [];
+  }
+
+  async consumerGroupLag(environment?: string): Promise<ConsumerGroupLag[]> {
+    return this.serves(environment) ? views.consumerGroupLag(this.fleet) : [];
+  }
+
+  async topics(environment?: string): Promise<TopicStats[]> {
+    return this.serves(environment) ? views.topics(this.fleet) : [];
+  }
+
+  async kafkaClusters(environment?: string): Promise<KafkaClusterStats[]> {
+    return this.serves(environment) ? views.kafkaClusters(this.fleet) : [];
+  }
+
+  async caches(environment?: string): Promise<CacheStats[]> {
+    return this.serves(environment) ? views.caches(this.fleet) : [];
+  }
+
+  async mongoClusters(environment?: string): Promise<MongoClusterStats[]> {
+    return this.serves(environment) ? views.mongoClusters(this.fleet) : [];
+  }
+
+  async elasticsearchClusters(environment?: string): Promise<ElasticsearchClusterStats[]> {
+    return this.serves(environment) ? views.elasticsearchClusters(this.fleet) : [];
   }
 
   /**

@@ -11,7 +11,7 @@ import { ScaleRejectedError, type SimulatedFleet } from "./fleet";
  * carry different shares of the traffic, and an approver must see exactly what changes.
  */
 export class SimulatedWorkloads implements WorkloadPort {
-  constructor(private readonly fleet: SimulatedFleet) {}
+  constructor(readonly fleet: SimulatedFleet) {}
 
   async listWorkloads(environment?: string): Promise<Workload[]> {
     if (environment !== undefined && environment !== this.fleet.environment) return [];

@@ -2,14 +2,14 @@
 // process (kept on globalThis: Next.js may load this module more than once) and started
 // by instrumentation.ts when the server boots.
 import type { PgBoss } from "pg-boss";
-import { expireStaleRequests, type ActionServiceDeps } from "./actions/requests";
+import type { ActionServiceDeps } from "./actions/requests";
 import { createSimulatedFleet } from "./adapters/simulator";
 import { db } from "./db/client";
 import type { MetricsSource, WorkloadPort } from "./domain/ports";
 import { env } from "./env";
 import { InProcessEventBus, type EventBus } from "./events/bus";
-import { executeApprovedAction } from "./jobs/execute-action";
-import { enqueueExecution, EXECUTE_ACTION_QUEUE, EXPIRE_REQUESTS_QUEUE, startJobQueue } from "./jobs/queue";
+import { enqueueExecution, startJobQueue } from "./jobs/queue";
+import { workApprovedActions, workRequestExpiry } from "./jobs/workers";
 
 export interface Runtime {
   workloads: WorkloadPort;
@@ -43,13 +43,8 @@ async function createRuntime(): Promise<Runtime> {
     requestTtlSeconds: env.ACTION_REQUEST_TTL_SECONDS,
   };
 
-  await boss.work<{ requestId: string }>(EXECUTE_ACTION_QUEUE, { pollingIntervalSeconds: 0.5 }, async ([job]) => {
-    if (job) await executeApprovedAction(actions, job.data.requestId);
-  });
-  await boss.work(EXPIRE_REQUESTS_QUEUE, async () => {
-    await expireStaleRequests(actions);
-  });
-  await boss.schedule(EXPIRE_REQUESTS_QUEUE, "* * * * *");
+  await workApprovedActions(boss, actions);
+  await workRequestExpiry(boss, actions);
 
   return {
     workloads: simulated.workloads,

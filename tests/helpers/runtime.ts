@@ -5,8 +5,8 @@ import type { ActionServiceDeps } from "../../server/actions/requests";
 import { createSimulatedFleet, type SimulatedFleet } from "../../server/adapters/simulator";
 import type { Db } from "../../server/db/client";
 import { InProcessEventBus, type LiveEvent } from "../../server/events/bus";
-import { executeApprovedAction } from "../../server/jobs/execute-action";
-import { enqueueExecution, EXECUTE_ACTION_QUEUE, startJobQueue } from "../../server/jobs/queue";
+import { enqueueExecution, startJobQueue } from "../../server/jobs/queue";
+import { workApprovedActions } from "../../server/jobs/workers";
 import type { Runtime } from "../../server/runtime";
 
 export const TEST_ENVIRONMENT = "demo";
@@ -44,9 +44,7 @@ export async function startTestRuntime(options: TestRuntimeOptions): Promise<Tes
     requestTtlSeconds: options.requestTtlSeconds ?? 3600,
   };
   if (options.workers ?? true) {
-    await boss.work<{ requestId: string }>(EXECUTE_ACTION_QUEUE, { pollingIntervalSeconds: 0.5 }, async ([job]) => {
-      if (job) await executeApprovedAction(actions, job.data.requestId);
-    });
+    await workApprovedActions(boss, actions);
   }
   return {
     fleet: simulated.fleet,

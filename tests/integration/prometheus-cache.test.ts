@@ -19,9 +19,9 @@ function exposition(): string {
   return ["# TYPE cache_test_value gauge", 'cache_test_value{service="checkout"} 7', 'cache_test_value{service="search"} 3', ""].join("\n");
 }
 
-/** A clock the test can move forward by whole cache intervals, to reach the next cache key. */
 /**
- * A clock that stands still until advanced, so a slow request never crosses into the next
+ * A clock the test moves forward by whole cache intervals to reach the next cache key. It
+ * stands still otherwise, so a slow request never crosses into the next
  * scrape interval by itself: with real time, a request straddling an interval boundary
  * made these tests flaky.
  * It starts in the middle of the current interval.

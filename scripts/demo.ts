@@ -9,6 +9,7 @@ import net from "node:net";
 import path from "node:path";
 import { setTimeout as delay } from "node:timers/promises";
 import type { EmbeddedPostgres } from "../server/db/embedded";
+import { processIsAlive } from "./lib/processes";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
 process.chdir(ROOT); // migrations and Next.js resolve paths from the repository root
@@ -49,14 +50,6 @@ function portIsFree(port: number, host: string): Promise<boolean> {
   });
 }
 
-function processIsAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
 
 /** PGlite has no lock of its own: two processes on one data folder would corrupt it. */
 function takeDataDirLock() {

@@ -18,6 +18,7 @@ import { promisify } from "node:util";
 import { Redis } from "ioredis";
 import { createSimulatedFleet, renderExposition } from "../../server/adapters/simulator";
 import { CachedPrometheus, createQueryCache } from "../../server/adapters/prometheus/cache";
+import { deleteKeysWithPrefix } from "../../server/adapters/prometheus/cache-backends";
 import { PrometheusClient } from "../../server/adapters/prometheus/client";
 import { PrometheusServiceMetrics } from "../../server/adapters/prometheus/metrics-source";
 import { demoConfig } from "../../server/config/demo";
@@ -152,12 +153,7 @@ async function main() {
     log(`machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? "cpu"}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`);
     await Promise.all([warmCache.close(), redisCache.close()]);
   } finally {
-    let cursor = "0";
-    do {
-      const [next, keys] = await redis.scan(cursor, "MATCH", `${KEY_PREFIX}*`, "COUNT", 500);
-      cursor = next;
-      if (keys.length > 0) await redis.del(...keys);
-    } while (cursor !== "0");
+    await deleteKeysWithPrefix(redis, KEY_PREFIX);
     await redis.quit();
     simulated.fleet.stop();
     exposition.close();

@@ -8,6 +8,7 @@ import type { AddressInfo } from "node:net";
 import net from "node:net";
 import path from "node:path";
 import { promisify } from "node:util";
+import { processIsAlive } from "../../scripts/lib/processes";
 
 const run = promisify(execFile);
 const ROOT = path.resolve(import.meta.dirname, "../..");
@@ -49,16 +50,6 @@ export interface TestPrometheus {
   /** The environment start.sh and stop.sh ran with; for tests of the scripts themselves. */
   scriptEnv: NodeJS.ProcessEnv;
   stop(): Promise<void>;
-}
-
-/** The pid in a folder's name belongs to the test process that made it. */
-function processIsAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
 }
 
 /** Servers left behind by a test process that died before its afterAll: stop them, drop their data. */

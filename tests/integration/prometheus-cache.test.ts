@@ -4,6 +4,7 @@
 import { Redis } from "ioredis";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { CachedPrometheus, createQueryCache, type CachedResult, type QueryCache } from "../../server/adapters/prometheus/cache";
+import { deleteKeysWithPrefix } from "../../server/adapters/prometheus/cache-backends";
 import { PrometheusClient } from "../../server/adapters/prometheus/client";
 import { PrometheusError } from "../../server/adapters/prometheus/errors";
 import { vectorSamples, type Sample } from "../../server/adapters/prometheus/results";
@@ -38,14 +39,7 @@ function steppingClock() {
   };
 }
 
-async function deleteTestKeys(redis: Redis): Promise<void> {
-  let cursor = "0";
-  do {
-    const [next, keys] = await redis.scan(cursor, "MATCH", `${KEY_PREFIX}*`, "COUNT", 500);
-    cursor = next;
-    if (keys.length > 0) await redis.del(...keys);
-  } while (cursor !== "0");
-}
+const deleteTestKeys = (redis: Redis) => deleteKeysWithPrefix(redis, KEY_PREFIX);
 
 function values(result: CachedResult<Sample[]>): Record<string, number> {
   return Object.fromEntries(result.value.map((sample) => [sample.labels.service ?? "", sample.value]));

@@ -1,7 +1,7 @@
 // Small shared building blocks: page header, buttons, notices, field errors.
 import clsx from "clsx";
 import type { ButtonHTMLAttributes, ReactNode } from "react";
-import { formatClock } from "@/lib/format";
+import { formatClock, formatDuration } from "@/lib/format";
 
 export function PageHeader({ title, children, meta }: { title: ReactNode; children?: ReactNode; meta?: ReactNode }) {
   return (
@@ -78,6 +78,29 @@ export function FreshnessLine({ updatedAt, fetching, error }: { updatedAt: numbe
         <span>loading…</span>
       )}
     </span>
+  );
+}
+
+/** What the server says of its metrics source's answer (server/domain/ports.ts Freshness). */
+export interface SourceFreshness {
+  stale: boolean;
+  ageSeconds: number;
+  error?: { kind: string; message: string };
+}
+
+/**
+ * Shown when the metrics source failed and the page holds its last good figures: how old they
+ * are and why, so nobody acts on a picture from ten minutes ago without knowing it.
+ */
+export function StaleDataBanner({ freshness }: { freshness: SourceFreshness | undefined }) {
+  if (!freshness?.stale) return null;
+  return (
+    <div className="mb-2">
+      <Notice tone="warn" testId="stale-data">
+        <strong>Stale data:</strong> the metrics source is not answering ({freshness.error?.message ?? "unknown error"}). Showing the last good
+        figures, {formatDuration(freshness.ageSeconds * 1000)} old.
+      </Notice>
+    </div>
   );
 }
 

@@ -5,7 +5,7 @@ import type { AppRouter } from "@/server/routers";
 export type RouterOutputs = inferRouterOutputs<AppRouter>;
 export type RouterInputs = inferRouterInputs<AppRouter>;
 
-export type ServiceRow = RouterOutputs["services"]["list"][number];
+export type ServiceRow = RouterOutputs["services"]["list"]["rows"][number];
 export type ServiceDetail = RouterOutputs["services"]["get"];
 export type ActionListItem = RouterOutputs["actions"]["list"]["items"][number];
 export type ActionDetail = RouterOutputs["actions"]["get"];

@@ -2,6 +2,11 @@
 // .data/) unless DATABASE_URL is set, the migrations, one demo account per role, and the
 // app (next dev; SCALEPLANE_NEXT=start for the production build) on http://localhost:$PORT with the fleet simulator.
 // Ctrl-C stops the app, then the database, so PGlite writes its files out.
+//
+// npm run demo -- --with-prometheus — the same, with every figure read through a real
+// Prometheus (and Alertmanager) on loopback that scrapes the simulator every 5 s: the PromQL
+// a production install runs (deploy/scaleplane/demo-with-prometheus.yaml). Installs Debian's
+// packages on first use (scripts/prometheus/install.sh); Ctrl-C stops them too.
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
@@ -32,6 +37,8 @@ const appPort = Number(process.env.PORT ?? 3000);
 const appHost = process.env.SCALEPLANE_DEMO_HOST ?? "127.0.0.1";
 const appUrl = `http://localhost:${appPort}`;
 const startedAt = performance.now();
+const withPrometheus = process.argv.includes("--with-prometheus");
+const PROMETHEUS_CONFIG = path.join(ROOT, "deploy/scaleplane/demo-with-prometheus.yaml");
 
 function log(message: string) {
   console.log(`[demo] ${message}`);
@@ -87,7 +94,7 @@ function sessionSecret(): string {
 }
 
 /** What stop() has to shut down, filled in as the demo starts them. */
-const started: { embedded?: EmbeddedPostgres; app?: ChildProcess } = {};
+const started: { embedded?: EmbeddedPostgres; app?: ChildProcess; prometheus?: boolean } = {};
 let stopping: Promise<never> | undefined;
 
 function stop(exitCode: number): Promise<never> {
@@ -98,6 +105,10 @@ function stop(exitCode: number): Promise<never> {
       child.kill("SIGTERM");
       const timedOut = await Promise.race([exited.then(() => false), delay(CHILD_STOP_TIMEOUT_MS).then(() => true)]);
       if (timedOut) child.kill("SIGKILL");
+    }
+    if (started.prometheus) {
+      log("stopping Prometheus and Alertmanager");
+      spawnSync(path.join(ROOT, "scripts/prometheus/stop.sh"), { stdio: "inherit" });
     }
     if (embedded) {
       log("stopping the embedded database");
@@ -135,6 +146,23 @@ process.env.SCALEPLANE_DEMO = "1";
 process.env.SIMULATOR_SCENARIO_FILE ??= path.join(ROOT, "server/adapters/simulator/scenarios/demo.json");
 process.env.PORT = String(appPort);
 process.env.NEXT_TELEMETRY_DISABLED = "1";
+if (withPrometheus) process.env.SCALEPLANE_CONFIG ??= PROMETHEUS_CONFIG;
+
+/** Prometheus scrapes the app's simulator endpoint; until the app answers, its scrapes fail and it retries. */
+function startPrometheus(): boolean {
+  log("starting Prometheus and Alertmanager on 127.0.0.1:9090 and :9093 (scripts/prometheus/start.sh)");
+  const result = spawnSync(path.join(ROOT, "scripts/prometheus/start.sh"), {
+    stdio: "inherit",
+    env: { ...process.env, APP_PORT: String(appPort), PROMETHEUS_PORT: "9090", ALERTMANAGER_PORT: "9093" },
+  });
+  if (result.status !== 0) {
+    console.error("[demo] Prometheus did not start; see the messages above");
+    return false;
+  }
+  started.prometheus = true;
+  return true;
+}
+if (withPrometheus && !startPrometheus()) await stop(1);
 
 try {
   const { applyMigrations } = await import("../server/db/migrations");
@@ -200,7 +228,10 @@ if (await waitUntilServing()) {
       ...DEMO_ACCOUNTS.map((a) => `    ${a.email.padEnd(width)}  ${a.role}`),
       "",
       ...(started.embedded ? [`  Database: DATABASE_URL=${started.embedded.connectionString}  (for npm run user:create / audit:verify)`, ""] : []),
-      "  Ctrl-C stops the app and the database.",
+      ...(withPrometheus
+        ? ["  Figures are read through Prometheus at http://127.0.0.1:9090 (first rates after about a minute).", ""]
+        : []),
+      `  Ctrl-C stops the app${withPrometheus ? ", Prometheus" : ""} and the database.`,
       "",
     ].join("\n"),
   );

@@ -39,6 +39,8 @@ const envSchema = z
     SIMULATOR_SERVICES: z.coerce.number().int().min(8).max(5000).default(30),
     /** A JSON scenario file of incidents to play (server/adapters/simulator/scenarios/demo.json is the demo's). */
     SIMULATOR_SCENARIO_FILE: z.string().min(1).optional(),
+    /** Seconds between polls of every consumer group's offsets (Burrow's window is this × its size). */
+    CONSUMER_LAG_POLL_SECONDS: z.coerce.number().min(1).max(600).default(10),
     /** Environment name the simulated fleet reports itself as. */
     SIMULATOR_ENVIRONMENT: z.string().default("demo"),
     /** The configuration file (YAML or JSON): environments, regions, clusters, Prometheus, label names. Unset: the demo's. */
@@ -69,3 +71,13 @@ function loadEnv(): Env {
 
 export const env: Env = loadEnv();
 export const oidcEnabled = Boolean(env.OIDC_ISSUER && env.OIDC_CLIENT_ID && env.OIDC_CLIENT_SECRET);
+
+/**
+ * A secret the configuration file names by environment variable (`bearerTokenEnv`,
+ * `passwordEnv`, ...). Read at the moment it is needed, so a rotated secret takes effect on
+ * the next connection.
+ */
+export function secretFromEnvironment(variable: string): string | undefined {
+  const value = process.env[variable];
+  return value === undefined || value === "" ? undefined : value;
+}

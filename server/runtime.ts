@@ -1,42 +1,115 @@
 // The process-wide parts: adapters, event bus, job queue and its workers. Created once per
 // process (kept on globalThis: Next.js may load this module more than once) and started
 // by instrumentation.ts when the server boots.
+import { Redis } from "ioredis";
 import type { PgBoss } from "pg-boss";
 import type { ActionServiceDeps } from "./actions/requests";
-import { createSimulatedFleet } from "./adapters/simulator";
+import { alwaysFresh, EnvironmentMetrics, type EnvironmentPart } from "./adapters/environment-metrics";
+import type { QueryCache } from "./adapters/prometheus/cache";
+import { prometheusSourcesFor } from "./adapters/prometheus/from-config";
+import { createSimulatedFleet, type SimulatedPlatform } from "./adapters/simulator";
+import { getScaleplaneConfig, type ScaleplaneConfig } from "./config";
 import { db } from "./db/client";
-import type { MetricsSource, WorkloadPort } from "./domain/ports";
+import type { JudgingContext } from "./domain/fleet-verdicts";
+import type { ObservedMetricsSource, WorkloadPort } from "./domain/ports";
 import { env } from "./env";
 import { InProcessEventBus, type EventBus } from "./events/bus";
 import { enqueueExecution, startJobQueue } from "./jobs/queue";
 import { workApprovedActions, workRequestExpiry } from "./jobs/workers";
+import { ConsumerLagTracker } from "./monitoring/consumer-lag";
 
 export interface Runtime {
+  config: ScaleplaneConfig;
   workloads: WorkloadPort;
-  metrics: MetricsSource;
+  /** Every environment's figures, each from its configured source. */
+  metrics: ObservedMetricsSource;
+  /** The fleet simulator, when this process runs one. */
+  simulator: SimulatedPlatform | null;
+  /** Thresholds and the lag poller's memory: what the health verdicts are judged with. */
+  judging(): JudgingContext;
   events: EventBus;
   boss: PgBoss;
   actions: ActionServiceDeps;
   stop(): Promise<void>;
 }
 
+const NO_WORKLOADS: WorkloadPort = {
+  listWorkloads: async () => [],
+  getWorkload: async () => null,
+  scaleWorkload: async (ref) => {
+    throw new Error(`No workload adapter is configured for ${ref.environment}`);
+  },
+};
+
 // The job queue shares the database with the app; a few connections are plenty.
 const JOB_QUEUE_POOL_SIZE = 4;
 
+/**
+ * The simulated environment: the configuration's environment with `source: simulator`, or in
+ * demo mode the simulator's own (then read back through Prometheus, as the demo with
+ * Prometheus does). Null when nothing needs a simulator.
+ */
+function simulatedEnvironment(config: ScaleplaneConfig): string | null {
+  const simulated = Object.entries(config.environments).filter(([, environment]) => environment.source === "simulator");
+  if (simulated.length > 1) throw new Error(`The configuration has ${simulated.length} simulated environments; one fleet simulator serves one`);
+  return simulated[0]?.[0] ?? (env.SCALEPLANE_DEMO ? env.SIMULATOR_ENVIRONMENT : null);
+}
+
+function logRedisError(error: unknown): void {
+  console.warn("[scaleplane] Redis unavailable for the metrics cache:", error instanceof Error ? error.message : error);
+}
+
+function createMetrics(config: ScaleplaneConfig, simulated: SimulatedPlatform | null) {
+  const redis = env.REDIS_URL ? new Redis(env.REDIS_URL, { maxRetriesPerRequest: 1, lazyConnect: false }) : undefined;
+  redis?.on("error", logRedisError);
+  const parts: EnvironmentPart[] = [];
+  const caches: QueryCache[] = [];
+  for (const [name, environment] of Object.entries(config.environments)) {
+    if (environment.source === "simulator") {
+      if (simulated) parts.push({ environment: name, source: alwaysFresh(simulated.metrics) });
+      continue;
+    }
+    const prometheus = prometheusSourcesFor(name, environment, { ...(redis ? { redis } : {}), onRedisError: logRedisError });
+    parts.push(...prometheus.parts);
+    caches.push(...prometheus.caches);
+  }
+  return {
+    metrics: new EnvironmentMetrics(parts),
+    async close() {
+      await Promise.all(caches.map((cache) => cache.close()));
+      redis?.disconnect();
+    },
+  };
+}
+
 async function createRuntime(): Promise<Runtime> {
-  const simulated = createSimulatedFleet({
-    environment: env.SIMULATOR_ENVIRONMENT,
-    seed: env.SIMULATOR_SEED,
-    services: env.SIMULATOR_SERVICES,
-    ...(env.SIMULATOR_SCENARIO_FILE ? { scenarioFile: env.SIMULATOR_SCENARIO_FILE } : {}),
+  const config = getScaleplaneConfig();
+  const simulatedName = simulatedEnvironment(config);
+  const simulated =
+    simulatedName === null
+      ? null
+      : createSimulatedFleet({
+          environment: simulatedName,
+          seed: env.SIMULATOR_SEED,
+          services: env.SIMULATOR_SERVICES,
+          ...(env.SIMULATOR_SCENARIO_FILE ? { scenarioFile: env.SIMULATOR_SCENARIO_FILE } : {}),
+        });
+  simulated?.fleet.start(env.SIMULATOR_TICK_MS);
+  const { metrics, close: closeMetrics } = createMetrics(config, simulated);
+  const lagTracker = new ConsumerLagTracker(metrics, {
+    intervalSeconds: env.CONSUMER_LAG_POLL_SECONDS,
+    windowSize: config.health.consumerGroups.windowSize,
+    onError: (error) => console.warn("[scaleplane] consumer lag poll failed:", error instanceof Error ? error.message : error),
   });
-  simulated.fleet.start(env.SIMULATOR_TICK_MS);
+  lagTracker.start();
+  // Until the Kubernetes adapter comes, workloads are the simulator's (none without it).
+  const workloads: WorkloadPort = simulated?.workloads ?? NO_WORKLOADS;
   const events = new InProcessEventBus();
   const boss = await startJobQueue(env.DATABASE_URL, JOB_QUEUE_POOL_SIZE);
 
   const actions: ActionServiceDeps = {
     db,
-    ports: { workloads: simulated.workloads },
+    ports: { workloads },
     events,
     enqueueExecution: (tx, requestId) => enqueueExecution(boss, tx, requestId),
     pricePerReplicaHour: env.PRICE_PER_REPLICA_HOUR,
@@ -47,14 +120,24 @@ async function createRuntime(): Promise<Runtime> {
   await workRequestExpiry(boss, actions);
 
   return {
-    workloads: simulated.workloads,
-    metrics: simulated.metrics,
+    config,
+    workloads,
+    metrics,
+    simulator: simulated,
+    judging: () => ({
+      thresholds: config.health,
+      lagWindows: (group) => lagTracker.windowsOf(group),
+      expectedBrokers: (cluster) => lagTracker.expectedBrokers(cluster),
+      ...(lagTracker.lastPollAt === null ? {} : { now: lagTracker.lastPollAt }),
+    }),
     events,
     boss,
     actions,
     async stop() {
-      simulated.fleet.stop();
+      lagTracker.stop();
+      simulated?.fleet.stop();
       await boss.stop({ graceful: true, timeout: 5000 });
+      await closeMetrics();
     },
   };
 }

@@ -8,7 +8,7 @@ import { authOptions } from "./auth/options";
 import { loadPrincipal, type Principal } from "./auth/principal";
 import { db } from "./db/client";
 import { Prisma } from "./db/generated/client";
-import { can, canSomewhere, type Permission, type Scope } from "./domain/permissions";
+import { can, canInEnvironment, canSomewhere, type Permission, type Scope } from "./domain/permissions";
 import { getRuntime } from "./runtime";
 
 export async function createContext() {
@@ -79,7 +79,11 @@ export function permissionProcedure(permission: Permission) {
       if (!can(ctx.principal.grants, permission, scope)) throw forbidden(permission, scope);
     };
     const allows = (scope: Scope) => can(ctx.principal.grants, permission, scope);
-    return next({ ctx: { ...ctx, authorize, allows } });
+    /** For what belongs to an environment but to no namespace (shared data systems). */
+    const authorizeEnvironment = (environment: string) => {
+      if (!canInEnvironment(ctx.principal.grants, permission, environment)) throw forbidden(permission, { environment, namespace: "*" });
+    };
+    return next({ ctx: { ...ctx, authorize, allows, authorizeEnvironment } });
   });
 }
 

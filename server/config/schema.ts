@@ -2,6 +2,7 @@
 // Prometheus each reads from, and the label names that place a series. Secrets are never in
 // the file: a field ending in `Env` names the environment variable that holds one.
 import { z } from "zod";
+import { healthThresholdsSchema } from "../domain/health/thresholds";
 
 /** Names used as map keys and shown in the UI: environment, region and cluster names. */
 const NAME = /^[a-z0-9]([a-z0-9._-]{0,61}[a-z0-9])?$/;
@@ -156,6 +157,8 @@ export const configSchema = z
     version: z.literal(1, "must be 1 (the only version of this file format so far)"),
     /** The environment pages open with; the first one when absent. */
     defaultEnvironment: name("environment").optional(),
+    /** SLOs and thresholds of the health verdicts; every level has a default (server/domain/health/thresholds.ts). */
+    health: healthThresholdsSchema,
     environments: z.record(name("environment"), environmentSchema).refine((environments) => Object.keys(environments).length > 0, "needs at least one environment"),
   })
   .superRefine((config, context) => {

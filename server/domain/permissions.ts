@@ -64,6 +64,17 @@ export function canSomewhere(grants: readonly RoleGrant[], permission: Permissio
   return grants.some((grant) => spec.roles.includes(grant.role));
 }
 
+/**
+ * True when the grants give `permission` in some namespace of `environment`. Shared data
+ * systems (Kafka, Redis, MongoDB, Elasticsearch clusters) belong to no namespace: whoever may
+ * see services in an environment may see the clusters they use.
+ */
+export function canInEnvironment(grants: readonly RoleGrant[], permission: Permission, environment: string): boolean {
+  const spec: PermissionSpec = PERMISSIONS[permission];
+  if (spec.scope === "global") return can(grants, permission);
+  return grants.some((grant) => spec.roles.includes(grant.role) && globMatches(grant.environment, environment));
+}
+
 /** Parses `environment/namespace` (either part may be a glob; a bare `*` means everywhere). */
 export function parseScope(text: string): Scope {
   const [environment = "*", namespace = "*"] = text.split("/");

@@ -233,3 +233,42 @@ export interface MetricsSource {
   mongoClusters(environment?: string): Promise<MongoClusterStats[]>;
   elasticsearchClusters(environment?: string): Promise<ElasticsearchClusterStats[]>;
 }
+
+/** Why a source could not answer freshly (Prometheus down, a timeout, a refused query). */
+export interface SourceError {
+  kind: string;
+  message: string;
+}
+
+/** How current an answer is. A stale answer is the last good one, kept while the source fails. */
+export interface Freshness {
+  stale: boolean;
+  /** Age of the oldest figure in the answer, in seconds. */
+  ageSeconds: number;
+  /** Why some figure is stale, when one is. */
+  error?: SourceError;
+}
+
+/** An answer with its freshness, for pages that show "stale, 2 min old" rather than hide it. */
+export type Observed<T> = { value: T } & Freshness;
+
+type MetricQueries = Omit<MetricsSource, "ping">;
+
+/** MetricsSource whose answers say how fresh they are; what the routers read. */
+export type ObservedMetricsSource = {
+  [K in keyof MetricQueries]: (...args: Parameters<MetricQueries[K]>) => Promise<Observed<Awaited<ReturnType<MetricQueries[K]>>>>;
+} & Pick<MetricsSource, "ping">;
+
+export function freshAnswer<T>(value: T): Observed<T> {
+  return { value, stale: false, ageSeconds: 0 };
+}
+
+/** Several answers' freshness as one: stale when any is, as old as the oldest. */
+export function combineFreshness(answers: ReadonlyArray<Freshness>): Freshness {
+  const stale = answers.find((answer) => answer.stale);
+  return {
+    stale: stale !== undefined,
+    ageSeconds: Math.max(0, ...answers.map((answer) => answer.ageSeconds)),
+    ...(stale?.error ? { error: stale.error } : {}),
+  };
+}

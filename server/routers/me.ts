@@ -1,3 +1,4 @@
+import { defaultEnvironmentName, getScaleplaneConfig } from "../config";
 import { env } from "../env";
 import { PERMISSIONS, canSomewhere, type Permission } from "../domain/permissions";
 import { authedProcedure, createTRPCRouter, publicProcedure } from "../trpc";
@@ -11,5 +12,8 @@ export const meRouter = createTRPCRouter({
     grants: ctx.principal.grants,
     permissions: (Object.keys(PERMISSIONS) as Permission[]).filter((permission) => canSomewhere(ctx.principal.grants, permission)),
   })),
-  mode: publicProcedure.query(() => ({ demo: env.SCALEPLANE_DEMO, environment: env.SIMULATOR_ENVIRONMENT })),
+  mode: publicProcedure.query(() => {
+    const config = getScaleplaneConfig();
+    return { demo: env.SCALEPLANE_DEMO, environment: defaultEnvironmentName(config), environments: Object.keys(config.environments) };
+  }),
 });

@@ -1,8 +1,8 @@
 import { TRPCError } from "@trpc/server";
 import { z } from "zod";
 import { serviceHealth, worstVerdict } from "../domain/health";
-import type { ServiceStats, Workload } from "../domain/ports";
-import { env } from "../env";
+import { defaultEnvironmentName } from "../config";
+import { combineFreshness, type ServiceStats, type Workload } from "../domain/ports";
 import { createTRPCRouter, permissionProcedure } from "../trpc";
 
 const keyOf = (x: { namespace: string; name: string; region: string }) => `${x.namespace}/${x.name}@${x.region}`;
@@ -26,32 +26,40 @@ export const servicesRouter = createTRPCRouter({
     .input(z.object({ environment: z.string().optional() }).optional())
     .query(async ({ ctx, input }) => {
       const runtime = await ctx.runtime();
-      const environment = input?.environment ?? env.SIMULATOR_ENVIRONMENT;
+      const environment = input?.environment ?? defaultEnvironmentName(runtime.config);
       const [workloads, stats] = await Promise.all([runtime.workloads.listWorkloads(environment), runtime.metrics.currentServiceStats(environment)]);
-      return joinRows(workloads.filter((w) => ctx.allows(w)), stats);
+      const { value, ...freshness } = stats;
+      return { environment, rows: joinRows(workloads.filter((w) => ctx.allows(w)), value), freshness };
     }),
 
   get: permissionProcedure("service.read")
     .input(z.object({ environment: z.string().optional(), namespace: z.string().min(1), name: z.string().min(1), window: windowInput.optional() }))
     .query(async ({ ctx, input }) => {
-      const environment = input.environment ?? env.SIMULATOR_ENVIRONMENT;
-      ctx.authorize({ environment, namespace: input.namespace });
       const runtime = await ctx.runtime();
+      const environment = input.environment ?? defaultEnvironmentName(runtime.config);
+      ctx.authorize({ environment, namespace: input.namespace });
       const [workloads, stats] = await Promise.all([runtime.workloads.listWorkloads(environment), runtime.metrics.currentServiceStats(environment)]);
       const regions = joinRows(
         workloads.filter((w) => w.namespace === input.namespace && w.name === input.name),
-        stats,
+        stats.value,
       );
       if (regions.length === 0) throw new TRPCError({ code: "NOT_FOUND", message: `service ${input.namespace}/${input.name} not found in ${environment}` });
       const now = Date.now();
       const window = input.window ?? { from: now - 3600_000, to: now };
       const stepSeconds = Math.max(30, Math.round((window.to - window.from) / 1000 / 240));
-      const series = await Promise.all(
-        regions.map(async (region) => ({
-          region: region.region,
-          points: await runtime.metrics.serviceSeries({ environment, namespace: input.namespace, name: input.name, region: region.region }, { ...window, stepSeconds }),
-        })),
+      const answers = await Promise.all(
+        regions.map((region) => runtime.metrics.serviceSeries({ environment, namespace: input.namespace, name: input.name, region: region.region }, { ...window, stepSeconds })),
       );
-      return { environment, namespace: input.namespace, name: input.name, verdict: worstVerdict(regions.map((r) => r.health.verdict)), regions, series, window };
+      const series = regions.map((region, index) => ({ region: region.region, points: answers[index]?.value ?? [] }));
+      return {
+        environment,
+        namespace: input.namespace,
+        name: input.name,
+        verdict: worstVerdict(regions.map((r) => r.health.verdict)),
+        regions,
+        series,
+        window,
+        freshness: combineFreshness([stats, ...answers]),
+      };
     }),
 });

@@ -2,7 +2,10 @@
 // so only actions change it), the in-process event bus and a real pg-boss on the test
 // database, with or without the worker that executes approved actions.
 import type { ActionServiceDeps } from "../../server/actions/requests";
+import { alwaysFresh, EnvironmentMetrics } from "../../server/adapters/environment-metrics";
 import { createSimulatedFleet, type SimulatedFleet } from "../../server/adapters/simulator";
+import { demoConfig } from "../../server/config/demo";
+import { DEFAULT_JUDGING } from "../../server/domain/fleet-verdicts";
 import type { Db } from "../../server/db/client";
 import { InProcessEventBus, type LiveEvent } from "../../server/events/bus";
 import { enqueueExecution, startJobQueue } from "../../server/jobs/queue";
@@ -49,8 +52,11 @@ export async function startTestRuntime(options: TestRuntimeOptions): Promise<Tes
   return {
     fleet: simulated.fleet,
     published,
+    config: demoConfig(),
     workloads: simulated.workloads,
-    metrics: simulated.metrics,
+    metrics: new EnvironmentMetrics([{ environment: TEST_ENVIRONMENT, source: alwaysFresh(simulated.metrics) }]),
+    simulator: simulated,
+    judging: () => DEFAULT_JUDGING,
     events,
     boss,
     actions,

@@ -6,7 +6,7 @@ import { useRouter } from "next/navigation";
 import { useMemo, useRef, useState } from "react";
 import { VerdictBadge } from "@/components/badges";
 import { SortableTable, type Column, type SortDir, type SortState } from "@/components/sortable-table";
-import { FreshnessLine, inputClass, Kbd, Notice, PageHeader } from "@/components/ui";
+import { FreshnessLine, inputClass, Kbd, Notice, PageHeader, StaleDataBanner } from "@/components/ui";
 import type { ServiceRow, Verdict } from "@/lib/api-types";
 import { formatMs, formatPercent, formatRate } from "@/lib/format";
 import { useTRPC } from "@/lib/trpc";
@@ -161,7 +161,7 @@ export function ServicesView() {
   // The input keeps its own text so typing never waits for the router.
   const [text, setText] = useState(url.get("q") ?? "");
 
-  const all = useMemo(() => query.data ?? [], [query.data]);
+  const all = useMemo(() => query.data?.rows ?? [], [query.data]);
   const namespaces = useMemo(() => [...new Set(all.map((row) => row.namespace))].sort(), [all]);
   const counts = useMemo(() => {
     const byVerdict: Record<Verdict, number> = { CRIT: 0, WARN: 0, UNKNOWN: 0, OK: 0 };
@@ -199,6 +199,7 @@ export function ServicesView() {
           <Kbd>/</Kbd> filter · <Kbd>j</Kbd>/<Kbd>k</Kbd> move · <Kbd>Enter</Kbd> open
         </span>
       </PageHeader>
+      <StaleDataBanner freshness={query.data?.freshness} />
 
       <div className="mb-2 flex flex-wrap items-center gap-2" role="search">
         <label className="sr-only" htmlFor="service-filter">

@@ -34,11 +34,3 @@ export function createSimulatedFleet(options: SimulatedPlatformOptions = {}): Si
   const fleet = new SimulatedFleet({ ...fleetOptions, scenario });
   return { fleet, workloads: new SimulatedWorkloads(fleet), metrics: new SimulatedMetrics(fleet) };
 }
-
-/**
- * The simulated fleet behind a runtime, if it has one: its workloads come from the
- * simulator whenever the simulator runs, whatever answers the metrics.
- */
-export function simulatedFleetOf(runtime: { workloads: unknown }): SimulatedFleet | null {
-  return runtime.workloads instanceof SimulatedWorkloads ? runtime.workloads.fleet : null;
-}

@@ -1,7 +1,6 @@
 // Demo mode only: inject scenario incidents into the fleet simulator (POST) and list the
 // scheduled and active ones (GET). Operators and admins only; 404 outside demo mode.
 import { getServerSession } from "next-auth";
-import { simulatedFleetOf } from "@/server/adapters/simulator";
 import { handleIncidents, type ControlRequest } from "@/server/adapters/simulator/control";
 import { authOptions } from "@/server/auth/options";
 import { loadPrincipal } from "@/server/auth/principal";
@@ -25,7 +24,7 @@ async function handle(request: Request, method: ControlRequest["method"]): Promi
     const body = method === "POST" ? await request.text() : undefined;
     response = handleIncidents(
       { method, contentType: request.headers.get("content-type"), body },
-      { demo: true, grants: principal?.grants ?? null, fleet: simulatedFleetOf(await getRuntime()) },
+      { demo: true, grants: principal?.grants ?? null, fleet: (await getRuntime()).simulator?.fleet ?? null },
     );
   }
   observeHttpRequest(ROUTE, method, response.status, (performance.now() - started) / 1000);

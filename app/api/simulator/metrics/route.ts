@@ -1,7 +1,7 @@
 // The fleet simulator's state in the Prometheus text format, under the real exporters'
 // metric and label names (docs/metrics.md), for a Prometheus to scrape. Unauthenticated,
 // like any exporter; it exists while the simulator runs (always, for now).
-import { EXPOSITION_CONTENT_TYPE, renderExpositionChunks, simulatedFleetOf } from "@/server/adapters/simulator";
+import { EXPOSITION_CONTENT_TYPE, renderExpositionChunks } from "@/server/adapters/simulator";
 import { observeHttpRequest } from "@/server/observability/metrics";
 import { getRuntime } from "@/server/runtime";
 
@@ -11,7 +11,7 @@ const ROUTE = "/api/simulator/metrics";
 
 export async function GET() {
   const started = performance.now();
-  const fleet = simulatedFleetOf(await getRuntime());
+  const fleet = (await getRuntime()).simulator?.fleet ?? null;
   if (fleet === null) {
     observeHttpRequest(ROUTE, "GET", 404, (performance.now() - started) / 1000);
     return new Response("the fleet simulator is not running\n", { status: 404, headers: { "content-type": "text/plain; charset=utf-8" } });

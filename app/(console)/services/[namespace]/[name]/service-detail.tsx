@@ -7,7 +7,7 @@ import { VerdictBadge } from "@/components/badges";
 import { MetricChart, SeriesLegend, type ChartSeries } from "@/components/metric-chart";
 import { SortableTable, type Column } from "@/components/sortable-table";
 import { isWindowKey, TimeWindowPicker, windowMs, type WindowKey } from "@/components/time-window-picker";
-import { FreshnessLine, Notice, PageHeader } from "@/components/ui";
+import { FreshnessLine, Notice, PageHeader, StaleDataBanner } from "@/components/ui";
 import type { ServiceDetail } from "@/lib/api-types";
 import { formatAxisNumber, formatAxisPercent, formatDateTime, formatMs, formatPercent, formatRate } from "@/lib/format";
 import { useTRPC } from "@/lib/trpc";
@@ -130,6 +130,7 @@ export function ServiceDetailView({ namespace, name }: { namespace: string; name
         }
       />
 
+      <StaleDataBanner freshness={data?.freshness} />
       {reasons.length > 0 && (
         <ul className="mb-3 flex flex-wrap gap-x-4 gap-y-0.5 text-xs text-zinc-700 dark:text-zinc-300" aria-label="Why this verdict" data-testid="verdict-reasons">
           {reasons.map((reason) => (

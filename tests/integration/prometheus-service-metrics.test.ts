@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CachedPrometheus, createQueryCache, type QueryCache } from "../../server/adapters/prometheus/cache";
 import { PrometheusClient } from "../../server/adapters/prometheus/client";
-import { PrometheusServiceMetrics } from "../../server/adapters/prometheus/metrics-source";
+import { PrometheusServiceMetrics } from "../../server/adapters/prometheus/service-metrics";
 import { vectorSamples } from "../../server/adapters/prometheus/results";
 import { demoConfig } from "../../server/config/demo";
 import { serveExposition, startCountingProxy, startTestPrometheus, waitUntil, type CountingProxy, type TestPrometheus, type TestServer } from "../helpers/prometheus";
@@ -76,13 +76,9 @@ describe("service figures from PromQL, through a real Prometheus", () => {
     proxy = await startCountingProxy(prometheus.url);
     const client = new PrometheusClient({ baseUrl: proxy.url, timeoutMs: 5000 });
     cache = createQueryCache({ scrapeIntervalSeconds: 1 });
-    metrics = new PrometheusServiceMetrics({
-      environment: "demo",
-      reader: new CachedPrometheus(client, cache),
-      labels: demoConfig().environments.demo?.labels ?? (() => { throw new Error("demo config has no labels"); })(),
-      scrapeIntervalSeconds: 1,
-      rateWindow: "5s",
-    });
+    const labels = demoConfig().environments.demo?.labels;
+    if (!labels) throw new Error("the demo configuration has no labels");
+    metrics = new PrometheusServiceMetrics({ environment: "demo", labels, rateWindow: "5s" }, new CachedPrometheus(client, cache));
     // The 5 s rate windows of the series test's points, 5 s back and more, must be fully
     // covered by scrapes (rate() underestimates over a partly covered window).
     const direct = new PrometheusClient({ baseUrl: prometheus.url });
@@ -101,7 +97,7 @@ describe("service figures from PromQL, through a real Prometheus", () => {
 
   it("reads every service's current figures in five queries", async () => {
     const before = proxy.count("/api/v1/query");
-    const stats = await metrics.currentServiceStats();
+    const stats = (await metrics.currentServiceStats()).value;
     expect(proxy.count("/api/v1/query") - before).toBe(5);
     const byKey = Object.fromEntries(stats.map((entry) => [`${entry.namespace}/${entry.name}@${entry.region}`, entry]));
     expect(Object.keys(byKey)).toEqual(["orders/fulfilment-worker@eu-west-1", "shop/checkout@eu-west-1", "shop/checkout@us-east-1", "shop/idle@eu-west-1"]);
@@ -122,13 +118,13 @@ describe("service figures from PromQL, through a real Prometheus", () => {
     expect(worker?.p95LatencyMs).toBeCloseTo(48.75, 1);
     expect(worker?.cpuUtilisation).toBeCloseTo(0.6, 1);
     expect(byKey["shop/idle@eu-west-1"]).toMatchObject({ requestsPerSecond: 0, errorRatio: 0, p95LatencyMs: 0, cpuUtilisation: 0 });
-    expect(await metrics.currentServiceStats("production")).toEqual([]);
+    expect((await metrics.currentServiceStats("production")).value).toEqual([]);
   });
 
   it("reads one service's series in one region and across regions", async () => {
     const to = Date.now() - 1000;
     const window = { from: to - 4000, to, stepSeconds: 1 };
-    const eu = await metrics.serviceSeries({ environment: "demo", namespace: "shop", name: "checkout", region: "eu-west-1" }, window);
+    const eu = (await metrics.serviceSeries({ environment: "demo", namespace: "shop", name: "checkout", region: "eu-west-1" }, window)).value;
     expect(eu.length).toBeGreaterThanOrEqual(4);
     for (const point of eu) {
       expect(point.t % 1000).toBe(0);
@@ -137,14 +133,14 @@ describe("service figures from PromQL, through a real Prometheus", () => {
       expect(point.p95LatencyMs).toBeCloseTo(73.75, 1);
       expect(point.replicas).toBe(2);
     }
-    const combined = await metrics.serviceSeries({ environment: "demo", namespace: "shop", name: "checkout" }, window);
+    const combined = (await metrics.serviceSeries({ environment: "demo", namespace: "shop", name: "checkout" }, window)).value;
     const last = combined.at(-1);
     expect(last?.requestsPerSecond).toBeCloseTo(30, 0);
     expect(last?.errorRatio).toBeCloseTo(2 / 30, 2);
     expect(last?.p95LatencyMs).toBeCloseTo(487.5, 1); // the slower region's
     expect(last?.cpuUtilisation).toBeCloseTo((0.5 + 0.9) / (1 + 1), 1);
     expect(last?.replicas).toBe(3);
-    expect(await metrics.serviceSeries({ environment: "demo", namespace: "shop", name: "nope" }, window)).toEqual([]);
+    expect((await metrics.serviceSeries({ environment: "demo", namespace: "shop", name: "nope" }, window)).value).toEqual([]);
   });
 
   it("sends the same five queries for 2,004 services as for four", async () => {
@@ -153,7 +149,7 @@ describe("service figures from PromQL, through a real Prometheus", () => {
     await waitUntil(async () => vectorSamples(await direct.query('count(kube_deployment_spec_replicas{namespace="bulk"})')).at(0)?.value === 2000, 15_000, "the bigger fleet's first scrape");
     await new Promise((resolve) => setTimeout(resolve, 1100)); // the next cache interval
     const before = proxy.count("/api/v1/query");
-    const stats = await metrics.currentServiceStats();
+    const stats = (await metrics.currentServiceStats()).value;
     expect(proxy.count("/api/v1/query") - before).toBe(5);
     expect(stats).toHaveLength(2004);
     extraServices = 0;
@@ -161,21 +157,17 @@ describe("service figures from PromQL, through a real Prometheus", () => {
 
   it("returns the last figures marked stale when Prometheus fails", async () => {
     await new Promise((resolve) => setTimeout(resolve, 1100));
-    const fresh = await metrics.currentServiceStatsWithFreshness();
+    const fresh = await metrics.currentServiceStats();
     expect(fresh.stale).toBe(false);
     proxy.failWithStatus = 503;
     try {
       await new Promise((resolve) => setTimeout(resolve, 1100));
-      const stale = await metrics.currentServiceStatsWithFreshness();
+      const stale = await metrics.currentServiceStats();
       expect(stale).toMatchObject({ stale: true, error: { kind: "unavailable" } });
       expect(stale.ageSeconds).toBeGreaterThanOrEqual(1);
       expect(stale.value).toEqual(fresh.value);
     } finally {
       proxy.failWithStatus = undefined;
     }
-  });
-
-  it("pings Prometheus", async () => {
-    await expect(metrics.ping()).resolves.toBeUndefined();
   });
 });

@@ -54,7 +54,8 @@ function generatedService(index: number, count: number): ServiceSpec {
   const random = streamOf(index);
   const meanRps = logBetween(random, 40, 1500);
   const capacityPerReplicaRps = between(random, 60, 300);
-  const hpaTargetUtilisation = between(random, 0.65, 0.8);
+  // A whole percent, as an HPA spec writes it (averageUtilization is an integer).
+  const hpaTargetUtilisation = Math.round(between(random, 0.65, 0.8) * 100) / 100;
   // Room for the peak hour of the busiest region and a spike on top.
   const peakReplicas = (meanRps * 0.6 * 1.35 * 2.5) / (capacityPerReplicaRps * hpaTargetUtilisation);
   const dependencies: DependencySpec[] = [];

@@ -1,24 +1,20 @@
 // tRPC context, procedures and the permission middleware.
 import { initTRPC, TRPCError } from "@trpc/server";
-import { getServerSession } from "next-auth";
 import superjson from "superjson";
 import { ZodError, z } from "zod";
 import { ActionError } from "./actions/errors";
-import { authOptions } from "./auth/options";
-import { loadPrincipal, type Principal } from "./auth/principal";
-import { db } from "./db/client";
+import type { Principal } from "./auth/principal";
+import type { Db } from "./db/client";
 import { Prisma } from "./db/generated/client";
 import { can, canInEnvironment, canSomewhere, type Permission, type Scope } from "./domain/permissions";
-import { getRuntime } from "./runtime";
+import type { Runtime } from "./runtime";
 
-export async function createContext() {
-  const session = await getServerSession(authOptions);
-  const userId = session?.user?.id;
-  const principal = userId ? await loadPrincipal(db, userId) : null;
-  return { db, principal, runtime: getRuntime };
+/** What every procedure gets: the database, who calls (from the session; app/api/trpc builds it) and the runtime. */
+export interface Context {
+  db: Db;
+  principal: Principal | null;
+  runtime: () => Promise<Runtime>;
 }
-
-export type Context = Awaited<ReturnType<typeof createContext>>;
 
 const t = initTRPC.context<Context>().create({
   transformer: superjson,

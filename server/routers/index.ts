@@ -1,15 +1,25 @@
 import { createCallerFactory, createTRPCRouter } from "../trpc";
 import { actionsRouter } from "./actions";
 import { auditRouter } from "./audit";
+import { cachesRouter } from "./caches";
 import { meRouter } from "./me";
 import { overviewRouter } from "./overview";
+import { queuesRouter } from "./queues";
+import { regionsRouter } from "./regions";
+import { searchRouter } from "./search";
 import { servicesRouter } from "./services";
+import { shardsRouter } from "./shards";
 import { usersRouter } from "./users";
 
 export const appRouter = createTRPCRouter({
   me: meRouter,
   overview: overviewRouter,
   services: servicesRouter,
+  queues: queuesRouter,
+  caches: cachesRouter,
+  shards: shardsRouter,
+  regions: regionsRouter,
+  search: searchRouter,
   actions: actionsRouter,
   audit: auditRouter,
   users: usersRouter,

@@ -1,8 +1,8 @@
 import { z } from "zod";
 import { defaultEnvironmentName } from "../config";
-import { fleetVerdicts } from "../domain/fleet-verdicts";
+import { regionHealth } from "../domain/health";
 import { summariseAreas } from "../domain/overview";
-import { combineFreshness } from "../domain/ports";
+import { readFleet } from "../fleet/read";
 import { createTRPCRouter, permissionProcedure } from "../trpc";
 
 export const overviewRouter = createTRPCRouter({
@@ -16,34 +16,13 @@ export const overviewRouter = createTRPCRouter({
       const runtime = await ctx.runtime();
       const environment = input?.environment ?? defaultEnvironmentName(runtime.config);
       ctx.authorizeEnvironment(environment);
-      const { metrics } = runtime;
-      const [workloads, services, regions, consumerGroups, topics, kafkaClusters, caches, mongoClusters, elasticsearchClusters] = await Promise.all([
-        runtime.workloads.listWorkloads(environment),
-        metrics.currentServiceStats(environment),
-        metrics.regionTraffic(environment),
-        metrics.consumerGroupLag(environment),
-        metrics.topics(environment),
-        metrics.kafkaClusters(environment),
-        metrics.caches(environment),
-        metrics.mongoClusters(environment),
-        metrics.elasticsearchClusters(environment),
-      ]);
-      const entities = fleetVerdicts({
-        workloads: workloads.filter((workload) => ctx.allows(workload)),
-        services: services.value.filter((service) => ctx.allows(service)),
-        consumerGroups: consumerGroups.value,
-        topics: topics.value,
-        kafkaClusters: kafkaClusters.value,
-        caches: caches.value,
-        mongoClusters: mongoClusters.value,
-        elasticsearchClusters: elasticsearchClusters.value,
-      }, runtime.judging());
-      const regionNames = Object.keys(runtime.config.environments[environment]?.regions ?? {});
+      const fleet = await readFleet(runtime, environment, ctx.allows);
+      const thresholds = runtime.judging().thresholds.regions;
       return {
         environment,
-        regions: regions.value,
-        areas: summariseAreas(entities, regionNames),
-        freshness: combineFreshness([services, regions, consumerGroups, topics, kafkaClusters, caches, mongoClusters, elasticsearchClusters]),
+        regions: fleet.regions.map((region) => ({ ...region, health: regionHealth(region, thresholds) })),
+        areas: summariseAreas(fleet.verdicts, fleet.regionNames),
+        freshness: fleet.freshness,
       };
     }),
 });

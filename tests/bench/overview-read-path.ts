@@ -20,7 +20,11 @@ import { PrometheusMetricsSource } from "../../server/adapters/prometheus/metric
 import { defaultRateWindow } from "../../server/adapters/prometheus/promql";
 import { createSimulatedFleet, renderExpositionChunks } from "../../server/adapters/simulator";
 import { demoConfig } from "../../server/config/demo";
-import { callerFor, readingRuntime } from "../helpers/callers";
+
+// The router reads the app's settings when it loads; the bench uses no database and no sessions.
+process.env.DATABASE_URL ??= "postgresql://bench@127.0.0.1:1/unused";
+process.env.NEXTAUTH_SECRET ??= "bench-only-not-a-secret";
+const { callerFor, readingRuntime } = await import("../helpers/callers");
 
 const run = promisify(execFile);
 const ROOT = path.resolve(import.meta.dirname, "../..");

@@ -14,9 +14,11 @@ import type { JudgingContext } from "./domain/fleet-verdicts";
 import type { ObservedMetricsSource, WorkloadPort } from "./domain/ports";
 import { env } from "./env";
 import { InProcessEventBus, type EventBus } from "./events/bus";
+import { readFleet } from "./fleet/read";
 import { enqueueExecution, startJobQueue } from "./jobs/queue";
 import { workApprovedActions, workRequestExpiry } from "./jobs/workers";
 import { ConsumerLagTracker } from "./monitoring/consumer-lag";
+import { VerdictMemory } from "./monitoring/verdict-memory";
 
 export interface Runtime {
   config: ScaleplaneConfig;
@@ -27,6 +29,8 @@ export interface Runtime {
   simulator: SimulatedPlatform | null;
   /** Thresholds and the lag poller's memory: what the health verdicts are judged with. */
   judging(): JudgingContext;
+  /** Since when each entity has had its verdict. */
+  verdictMemory?: VerdictMemory;
   events: EventBus;
   boss: PgBoss;
   actions: ActionServiceDeps;
@@ -40,6 +44,8 @@ const NO_WORKLOADS: WorkloadPort = {
     throw new Error(`No workload adapter is configured for ${ref.environment}`);
   },
 };
+
+const VERDICT_WATCH_INTERVAL_MS = 15_000;
 
 // The job queue shares the database with the app; a few connections are plenty.
 const JOB_QUEUE_POOL_SIZE = 4;
@@ -119,7 +125,8 @@ async function createRuntime(): Promise<Runtime> {
   await workApprovedActions(boss, actions);
   await workRequestExpiry(boss, actions);
 
-  return {
+  const verdictMemory = new VerdictMemory();
+  const runtime: Runtime = {
     config,
     workloads,
     metrics,
@@ -130,16 +137,30 @@ async function createRuntime(): Promise<Runtime> {
       expectedBrokers: (cluster) => lagTracker.expectedBrokers(cluster),
       ...(lagTracker.lastPollAt === null ? {} : { now: lagTracker.lastPollAt }),
     }),
+    verdictMemory,
     events,
     boss,
     actions,
     async stop() {
+      clearInterval(verdictWatch);
       lagTracker.stop();
       simulated?.fleet.stop();
       await boss.stop({ graceful: true, timeout: 5000 });
       await closeMetrics();
     },
   };
+  // Every environment judged in the background, so "since when" is right even for entities
+  // nobody was looking at when they changed.
+  const watchEnvironments = () => {
+    for (const environment of Object.keys(config.environments)) {
+      readFleet(runtime, environment, () => true).catch((error: unknown) =>
+        console.warn(`[scaleplane] watching ${environment} failed:`, error instanceof Error ? error.message : error),
+      );
+    }
+  };
+  const verdictWatch = setInterval(watchEnvironments, VERDICT_WATCH_INTERVAL_MS);
+  verdictWatch.unref();
+  return runtime;
 }
 
 const holder = globalThis as unknown as { scaleplaneRuntime?: Promise<Runtime> };

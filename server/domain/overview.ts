@@ -30,6 +30,8 @@ export interface EntityVerdict {
   reasons: string[];
   /** The page that explains it. */
   href: string;
+  /** Since when (epoch ms) it has had this verdict, as far as the app has watched it; absent where nothing remembers. */
+  since?: number;
 }
 
 export type VerdictCounts = Record<Verdict, number>;

@@ -19,6 +19,10 @@ export interface Fleet extends FleetFigures {
   freshness: Freshness;
 }
 
+function rememberSince(runtime: Runtime, environment: string, verdicts: EntityVerdict[]): EntityVerdict[] {
+  return runtime.verdictMemory ? runtime.verdictMemory.record(environment, verdicts, Date.now()) : verdicts;
+}
+
 export async function readFleet(runtime: Runtime, environment: string, allows: (scope: Scope) => boolean): Promise<Fleet> {
   const { metrics } = runtime;
   const [workloads, services, regions, autoscalers, dependencies, consumerGroups, topics, kafkaClusters, caches, mongoClusters, elasticsearchClusters] = await Promise.all([
@@ -51,7 +55,7 @@ export async function readFleet(runtime: Runtime, environment: string, allows: (
     regions: regions.value,
     autoscalers: autoscalers.value.filter((autoscaler) => allows(autoscaler)),
     dependencies: dependencies.value.filter((dependency) => allows(dependency)),
-    verdicts: fleetVerdicts(figures, runtime.judging()),
+    verdicts: rememberSince(runtime, environment, fleetVerdicts(figures, runtime.judging())),
     freshness: combineFreshness([services, regions, autoscalers, dependencies, consumerGroups, topics, kafkaClusters, caches, mongoClusters, elasticsearchClusters]),
   };
 }

@@ -110,4 +110,33 @@ describe("query cache (in process)", () => {
     expect(deserialiseRecord(serialiseRecord(record))).toEqual(record);
     expect(deserialiseRecord(serialiseRecord({ ok: true, value: [1, 2], fetchedAt: 1 }))).toEqual({ ok: true, value: [1, 2], fetchedAt: 1 });
   });
+
+  it("while refreshing, answers at once with the previous interval's answer if it is young enough", async () => {
+    const clock = fakeClock();
+    const cache = new QueryCache(new InProcessBackend(100, clock.now), { ttlMs: 5000, staleTtlMs: 60_000, serveWhileRefreshingMs: 12_000, now: clock.now });
+    expect((await cache.get("t0", "s", async () => 1)).value).toBe(1);
+    clock.advance(5000);
+    const slow = controllableFetch<number>();
+    // The next interval: Prometheus is slow, the caller is not kept waiting.
+    expect(await cache.get("t1", "s", slow.fetch)).toMatchObject({ value: 1, stale: false, ageSeconds: 5 });
+    expect(await cache.get("t1", "s", slow.fetch)).toMatchObject({ value: 1, stale: false });
+    expect(slow.calls).toBe(1); // one refresh, however many callers
+    slow.release(2);
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(await cache.get("t1", "s", slow.fetch)).toMatchObject({ value: 2, stale: false, ageSeconds: 0 });
+    expect(cache.stats.servedWhileRefreshing).toBe(2);
+  });
+
+  it("while refreshing, waits when the previous answer is too old, and a failed refresh then shows as stale", async () => {
+    const clock = fakeClock();
+    const cache = new QueryCache(new InProcessBackend(100, clock.now), { ttlMs: 5000, staleTtlMs: 60_000, serveWhileRefreshingMs: 12_000, now: clock.now });
+    await cache.get("t0", "s", async () => 1);
+    clock.advance(15_000);
+    const failing = controllableFetch<number>();
+    const waiting = cache.get("t3", "s", failing.fetch);
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    failing.fail(new PrometheusError("unavailable", "Prometheus is down"));
+    expect(await waiting).toMatchObject({ value: 1, stale: true, ageSeconds: 15, error: { kind: "unavailable" } });
+    expect(cache.stats.servedWhileRefreshing).toBe(0);
+  });
 });

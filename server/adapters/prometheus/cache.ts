@@ -38,6 +38,12 @@ export interface QueryCacheOptions {
   lockTtlMs?: number;
   /** Longest a replica waits for another's query before asking Prometheus itself. */
   waitForOtherReplicaMs?: number;
+  /**
+   * While the current interval's answer is being fetched, callers get the last good answer at
+   * once if it is at most this old (its age says how old), instead of waiting for a slow
+   * Prometheus. 0 (the default) makes every caller wait for the current interval's answer.
+   */
+  serveWhileRefreshingMs?: number;
   now?: () => number;
 }
 
@@ -54,6 +60,8 @@ export interface QueryCacheStats {
   fetches: number;
   /** Answers with stale data because of an error. */
   staleServed: number;
+  /** Answered with the previous answer while the current one was being fetched. */
+  servedWhileRefreshing: number;
 }
 
 /** Errors that say something about Prometheus's state, not about the question: stale data helps. */
@@ -62,12 +70,13 @@ function staleHelpsWith(error: PrometheusError): boolean {
 }
 
 export class QueryCache {
-  readonly stats: QueryCacheStats = { requests: 0, hits: 0, coalescedInProcess: 0, servedByOtherReplica: 0, fetches: 0, staleServed: 0 };
+  readonly stats: QueryCacheStats = { requests: 0, hits: 0, coalescedInProcess: 0, servedByOtherReplica: 0, fetches: 0, staleServed: 0, servedWhileRefreshing: 0 };
   readonly ttlMs: number;
   private readonly staleTtlMs: number;
   private readonly failureTtlMs: number;
   private readonly lockTtlMs: number;
   private readonly waitForOtherReplicaMs: number;
+  private readonly serveWhileRefreshingMs: number;
   private readonly now: () => number;
   private readonly inFlight = new Map<string, Promise<CachedResult<unknown>>>();
 
@@ -81,6 +90,7 @@ export class QueryCache {
     this.failureTtlMs = options.failureTtlMs ?? options.ttlMs;
     this.lockTtlMs = options.lockTtlMs ?? 15_000;
     this.waitForOtherReplicaMs = options.waitForOtherReplicaMs ?? this.lockTtlMs;
+    this.serveWhileRefreshingMs = options.serveWhileRefreshingMs ?? 0;
     this.now = options.now ?? Date.now;
   }
 
@@ -94,16 +104,28 @@ export class QueryCache {
    */
   get<T>(key: string, staleKey: string, fetch: () => Promise<T>): Promise<CachedResult<T>> {
     this.stats.requests++;
-    const running = this.inFlight.get(key);
-    if (running) {
-      this.stats.coalescedInProcess++;
-      return running as Promise<CachedResult<T>>;
-    }
     // Its own namespace: a caller's stale key can never hit a record of the fresh kind.
     const lastGoodKey = `last-good:${staleKey}`;
-    const resolution = this.resolve(key, lastGoodKey, fetch).finally(() => this.inFlight.delete(key));
-    this.inFlight.set(key, resolution);
-    return resolution;
+    let resolution = this.inFlight.get(key) as Promise<CachedResult<T>> | undefined;
+    if (resolution) {
+      this.stats.coalescedInProcess++;
+    } else {
+      resolution = this.resolve(key, lastGoodKey, fetch).finally(() => this.inFlight.delete(key));
+      this.inFlight.set(key, resolution);
+    }
+    return this.serveWhileRefreshingMs > 0 ? this.answerWhileRefreshing(key, lastGoodKey, resolution) : resolution;
+  }
+
+  /** The current answer when there is one, else the previous one if young enough, else wait. */
+  private async answerWhileRefreshing<T>(key: string, lastGoodKey: string, resolution: Promise<CachedResult<T>>): Promise<CachedResult<T>> {
+    const current = await this.backend.read<T>(key);
+    if (current) return this.answer(current, lastGoodKey);
+    const previous = await this.backend.readStale<T>(lastGoodKey);
+    if (!previous || this.now() - previous.fetchedAt > this.serveWhileRefreshingMs) return resolution;
+    // The refresh goes on for the next caller; its failure is remembered, not thrown at nobody.
+    resolution.catch(() => undefined);
+    this.stats.servedWhileRefreshing++;
+    return { value: previous.value, stale: false, fetchedAt: previous.fetchedAt, ageSeconds: this.ageSeconds(previous.fetchedAt) };
   }
 
   private async resolve<T>(key: string, staleKey: string, fetch: () => Promise<T>): Promise<CachedResult<T>> {

@@ -43,6 +43,8 @@ export function prometheusSourcesFor(environment: string, config: EnvironmentCon
     const cache = createQueryCache({
       scrapeIntervalSeconds: prometheus.scrapeIntervalSeconds,
       queryTimeoutMs: prometheus.timeoutSeconds * 1000,
+      // A page never waits on a slow Prometheus while the previous interval's answer will do.
+      serveWhileRefreshingMs: (2 * prometheus.scrapeIntervalSeconds + prometheus.timeoutSeconds) * 1000,
       ...(options.redis ? { redis: options.redis, keyPrefix: `scaleplane:prometheus:${environment}:` } : {}),
       ...(options.onRedisError ? { onRedisError: options.onRedisError } : {}),
     });

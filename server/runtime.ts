@@ -4,6 +4,7 @@
 import { Redis } from "ioredis";
 import type { PgBoss } from "pg-boss";
 import type { ActionServiceDeps } from "./actions/requests";
+import { ClusterReaders } from "./adapters/cluster-readers";
 import { alwaysFresh, EnvironmentMetrics, type EnvironmentPart } from "./adapters/environment-metrics";
 import type { QueryCache } from "./adapters/prometheus/cache";
 import { prometheusSourcesFor } from "./adapters/prometheus/from-config";
@@ -31,6 +32,8 @@ export interface Runtime {
   judging(): JudgingContext;
   /** Since when each entity has had its verdict. */
   verdictMemory?: VerdictMemory;
+  /** The clusters read from the systems themselves (Kafka with its admin API, Redis with INFO). */
+  clusterReaders?: ClusterReaders;
   events: EventBus;
   boss: PgBoss;
   actions: ActionServiceDeps;
@@ -65,23 +68,32 @@ function logRedisError(error: unknown): void {
   console.warn("[scaleplane] Redis unavailable for the metrics cache:", error instanceof Error ? error.message : error);
 }
 
+/**
+ * Each environment's figures from its source (the simulator, or one Prometheus per distinct
+ * URL), with the clusters the configuration lists by address read from the systems themselves.
+ */
 function createMetrics(config: ScaleplaneConfig, simulated: SimulatedPlatform | null) {
   const redis = env.REDIS_URL ? new Redis(env.REDIS_URL, { maxRetriesPerRequest: 1, lazyConnect: false }) : undefined;
   redis?.on("error", logRedisError);
+  const clusterReaders = ClusterReaders.fromConfig(config);
   const parts: EnvironmentPart[] = [];
   const caches: QueryCache[] = [];
   for (const [name, environment] of Object.entries(config.environments)) {
+    let ownParts: EnvironmentPart[];
     if (environment.source === "simulator") {
-      if (simulated) parts.push({ environment: name, source: alwaysFresh(simulated.metrics) });
-      continue;
+      ownParts = simulated ? [{ environment: name, source: alwaysFresh(simulated.metrics) }] : [];
+    } else {
+      const prometheus = prometheusSourcesFor(name, environment, { ...(redis ? { redis } : {}), onRedisError: logRedisError });
+      ownParts = prometheus.parts;
+      caches.push(...prometheus.caches);
     }
-    const prometheus = prometheusSourcesFor(name, environment, { ...(redis ? { redis } : {}), onRedisError: logRedisError });
-    parts.push(...prometheus.parts);
-    caches.push(...prometheus.caches);
+    if (ownParts.length > 0) parts.push({ environment: name, source: clusterReaders.over(name, new EnvironmentMetrics(ownParts)) });
   }
   return {
     metrics: new EnvironmentMetrics(parts),
+    clusterReaders,
     async close() {
+      await clusterReaders.close();
       await Promise.all(caches.map((cache) => cache.close()));
       redis?.disconnect();
     },
@@ -101,7 +113,7 @@ async function createRuntime(): Promise<Runtime> {
           ...(env.SIMULATOR_SCENARIO_FILE ? { scenarioFile: env.SIMULATOR_SCENARIO_FILE } : {}),
         });
   simulated?.fleet.start(env.SIMULATOR_TICK_MS);
-  const { metrics, close: closeMetrics } = createMetrics(config, simulated);
+  const { metrics, clusterReaders, close: closeMetrics } = createMetrics(config, simulated);
   const lagTracker = new ConsumerLagTracker(metrics, {
     intervalSeconds: env.CONSUMER_LAG_POLL_SECONDS,
     windowSize: config.health.consumerGroups.windowSize,
@@ -138,6 +150,7 @@ async function createRuntime(): Promise<Runtime> {
       ...(lagTracker.lastPollAt === null ? {} : { now: lagTracker.lastPollAt }),
     }),
     verdictMemory,
+    clusterReaders,
     events,
     boss,
     actions,

@@ -1,3 +1,4 @@
+import { defaultEnvironmentName } from "../config";
 import { cacheHealth } from "../domain/health";
 import { createTRPCRouter, permissionProcedure } from "../trpc";
 import { entityInput, entityName, environmentInput, inRegions, readVisibleFleet } from "./fleet-input";
@@ -10,6 +11,20 @@ export const cachesRouter = createTRPCRouter({
       const { runtime, fleet } = await readVisibleFleet(ctx, input?.environment);
       const thresholds = runtime.judging().thresholds.caches;
       return { environment: fleet.environment, caches: fleet.caches.map((cache) => ({ ...cache, health: cacheHealth(cache, thresholds) })), freshness: fleet.freshness };
+    }),
+
+  /**
+   * What only the instances themselves tell (replication, Sentinel, slowlog, key namespaces), for
+   * a cache the configuration lists by address; null for one known only from metrics.
+   */
+  detail: permissionProcedure("service.read")
+    .input(entityInput({ name: entityName }).required({ region: true }))
+    .query(async ({ ctx, input }) => {
+      const runtime = await ctx.runtime();
+      const environment = input.environment ?? defaultEnvironmentName(runtime.config);
+      ctx.authorizeEnvironment(environment);
+      const reader = runtime.clusterReaders?.cacheReader(environment, input.region, input.name);
+      return reader ? await reader.detail() : null;
     }),
 
   /** One cache in each region it runs in. */

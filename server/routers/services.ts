@@ -1,19 +1,35 @@
 import { TRPCError } from "@trpc/server";
 import { z } from "zod";
-import { serviceHealth, worstVerdict } from "../domain/health";
+import { autoscalerHealth, serviceHealth, worstVerdict, type HealthThresholds } from "../domain/health";
 import { defaultEnvironmentName } from "../config";
-import { combineFreshness, type ServiceStats, type Workload } from "../domain/ports";
+import { combineFreshness, type DependencyStats, type ServiceStats, type Workload } from "../domain/ports";
 import { createTRPCRouter, permissionProcedure } from "../trpc";
 
 const keyOf = (x: { namespace: string; name: string; region: string }) => `${x.namespace}/${x.name}@${x.region}`;
 
 /** Workloads joined with their current figures and verdict, one row per service and region. */
-function joinRows(workloads: Workload[], stats: ServiceStats[]) {
+function joinRows(workloads: Workload[], stats: ServiceStats[], thresholds: HealthThresholds["services"]) {
   const statsByKey = new Map(stats.map((s) => [keyOf(s), s]));
   return workloads.map((workload) => {
     const figures = statsByKey.get(keyOf(workload));
-    return { ...workload, stats: figures ?? null, health: serviceHealth(figures, workload) };
+    return { ...workload, stats: figures ?? null, health: serviceHealth(figures, workload, thresholds) };
   });
+}
+
+/**
+ * The calls around one service: what it calls (downstream, with its breaker on each) and who
+ * calls it (upstream, with their breakers on it), each neighbour with its own verdict. Service
+ * names are unique across namespaces in the call graph's metrics, so edges name services only.
+ */
+function callGraphAround(name: string, dependencies: DependencyStats[], rows: ReturnType<typeof joinRows>) {
+  const verdictOf = (service: string, region: string) => {
+    const row = rows.find((candidate) => candidate.name === service && candidate.region === region);
+    return row ? { namespace: row.namespace, verdict: row.health.verdict, reasons: row.health.reasons } : null;
+  };
+  return {
+    downstream: dependencies.filter((edge) => edge.name === name).map((edge) => ({ ...edge, neighbour: verdictOf(edge.dependency, edge.region) })),
+    upstream: dependencies.filter((edge) => edge.dependency === name).map((edge) => ({ ...edge, neighbour: verdictOf(edge.name, edge.region) })),
+  };
 }
 
 const windowInput = z
@@ -29,7 +45,7 @@ export const servicesRouter = createTRPCRouter({
       const environment = input?.environment ?? defaultEnvironmentName(runtime.config);
       const [workloads, stats] = await Promise.all([runtime.workloads.listWorkloads(environment), runtime.metrics.currentServiceStats(environment)]);
       const { value, ...freshness } = stats;
-      return { environment, rows: joinRows(workloads.filter((w) => ctx.allows(w)), value), freshness };
+      return { environment, rows: joinRows(workloads.filter((w) => ctx.allows(w)), value, runtime.judging().thresholds.services), freshness };
     }),
 
   get: permissionProcedure("service.read")
@@ -38,11 +54,15 @@ export const servicesRouter = createTRPCRouter({
       const runtime = await ctx.runtime();
       const environment = input.environment ?? defaultEnvironmentName(runtime.config);
       ctx.authorize({ environment, namespace: input.namespace });
-      const [workloads, stats] = await Promise.all([runtime.workloads.listWorkloads(environment), runtime.metrics.currentServiceStats(environment)]);
-      const regions = joinRows(
-        workloads.filter((w) => w.namespace === input.namespace && w.name === input.name),
-        stats.value,
-      );
+      const [workloads, stats, autoscalers, dependencies] = await Promise.all([
+        runtime.workloads.listWorkloads(environment),
+        runtime.metrics.currentServiceStats(environment),
+        runtime.metrics.autoscalers(environment),
+        runtime.metrics.dependencies(environment),
+      ]);
+      const { thresholds } = runtime.judging();
+      const allRows = joinRows(workloads.filter((w) => ctx.allows(w)), stats.value, thresholds.services);
+      const regions = allRows.filter((row) => row.namespace === input.namespace && row.name === input.name);
       if (regions.length === 0) throw new TRPCError({ code: "NOT_FOUND", message: `service ${input.namespace}/${input.name} not found in ${environment}` });
       const now = Date.now();
       const window = input.window ?? { from: now - 3600_000, to: now };
@@ -59,7 +79,11 @@ export const servicesRouter = createTRPCRouter({
         regions,
         series,
         window,
-        freshness: combineFreshness([stats, ...answers]),
+        autoscalers: autoscalers.value
+          .filter((hpa) => hpa.namespace === input.namespace && hpa.name === input.name)
+          .map((hpa) => ({ ...hpa, health: autoscalerHealth(hpa, thresholds.autoscalers) })),
+        calls: callGraphAround(input.name, dependencies.value, allRows),
+        freshness: combineFreshness([stats, autoscalers, dependencies, ...answers]),
       };
     }),
 });

@@ -7,6 +7,7 @@ import { VerdictBadge } from "@/components/badges";
 import { MetricChart, SeriesLegend, type ChartSeries } from "@/components/metric-chart";
 import { SortableTable, type Column } from "@/components/sortable-table";
 import { isWindowKey, TimeWindowPicker, windowMs, type WindowKey } from "@/components/time-window-picker";
+import { AutoscalerPanel, CallGraphPanel } from "@/components/service-neighbourhood";
 import { FreshnessLine, Notice, PageHeader, StaleDataBanner } from "@/components/ui";
 import type { ServiceDetail } from "@/lib/api-types";
 import { formatAxisNumber, formatAxisPercent, formatDateTime, formatMs, formatPercent, formatRate } from "@/lib/format";
@@ -210,6 +211,18 @@ export function ServiceDetailView({ namespace, name }: { namespace: string; name
                 ))
               : CHARTS.map((chart) => <div key={chart.key} className="h-[150px] rounded border border-zinc-200 dark:border-zinc-800" aria-hidden />)}
           </div>
+        </section>
+        <section aria-labelledby="autoscaler-heading" className="min-w-0 xl:col-start-1">
+          <h2 id="autoscaler-heading" className="mb-1 text-xs font-semibold uppercase tracking-wide text-zinc-500">
+            Autoscaler
+          </h2>
+          {data ? <AutoscalerPanel autoscalers={data.autoscalers} /> : <div className="h-16" aria-busy />}
+        </section>
+        <section aria-labelledby="calls-heading" className="min-w-0 xl:col-start-1">
+          <h2 id="calls-heading" className="mb-1 text-xs font-semibold uppercase tracking-wide text-zinc-500">
+            Calls and circuit breakers
+          </h2>
+          {data ? <CallGraphPanel calls={data.calls} /> : <div className="h-24" aria-busy />}
         </section>
       </div>
     </div>

@@ -11,7 +11,8 @@
 #   JAVA_HOME                  the JDK (17+) to check; default: java on the PATH
 set -euo pipefail
 
-ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
+. "$(dirname "$0")/../lib/daemon.sh" kafka/install
+
 POM="$ROOT/scripts/kafka/pom.xml"
 KAFKA_VERSION="${KAFKA_VERSION:-3.9.1}"
 CACHE_DIR="${SCALEPLANE_KAFKA_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/scaleplane/kafka-$KAFKA_VERSION}"
@@ -19,9 +20,6 @@ LIB_DIR="$CACHE_DIR/lib"
 # The marker names what the folder was filled from: a changed pom.xml fills it again.
 MARKER="$CACHE_DIR/complete"
 JAVA_BIN="${JAVA_HOME:+$JAVA_HOME/bin/}java"
-
-log() { echo "kafka/install: $*" >&2; }
-fail() { log "$*"; exit 1; }
 
 case "$KAFKA_VERSION" in 3.9.*) ;; *) fail "KAFKA_VERSION=$KAFKA_VERSION: use a 3.9.x release (kafkajs 2.2.4 cannot talk to Kafka 4)" ;; esac
 command -v "$JAVA_BIN" >/dev/null 2>&1 || fail "no Java found ($JAVA_BIN); install a JDK 17 (Debian: apt-get install openjdk-17-jre-headless) or set JAVA_HOME"

@@ -23,10 +23,9 @@
 #   READY_TIMEOUT_SECONDS=60      how long to wait for the broker to serve requests
 set -euo pipefail
 
-ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
-DATA_ROOT="${SCALEPLANE_OBSERVABILITY_DIR:-$ROOT/.data}"
-case "$DATA_ROOT" in /*) ;; *) DATA_ROOT="$ROOT/$DATA_ROOT" ;; esac
-KAFKA_DIR="$DATA_ROOT/kafka"
+. "$(dirname "$0")/../lib/daemon.sh" kafka/start
+
+KAFKA_DIR="$(data_root)/kafka"
 KAFKA_PORT="${KAFKA_PORT:-9092}"
 KAFKA_CONTROLLER_PORT="${KAFKA_CONTROLLER_PORT:-$((KAFKA_PORT + 1))}"
 KAFKA_HEAP_OPTS="${KAFKA_HEAP_OPTS:--Xms128m -Xmx512m}"
@@ -40,28 +39,11 @@ LOG4J_CONFIG="$KAFKA_DIR/log4j.properties"
 PID_FILE="$KAFKA_DIR/kafka.pid"
 LOG_FILE="$KAFKA_DIR/kafka.log"
 
-log() { echo "kafka/start: $*" >&2; }
-fail() { log "$*"; exit 1; }
-
 LIB_DIR="$("$ROOT/scripts/kafka/install.sh")"
 
 # A pid is this folder's broker only while it is alive AND runs with this folder's
 # configuration (pids are reused; other brokers may run from other data folders).
-running_pid() {
-  local pid
-  [ -f "$PID_FILE" ] || return 1
-  pid="$(cat "$PID_FILE" 2>/dev/null || true)"
-  [[ "$pid" =~ ^[0-9]+$ ]] || return 1
-  kill -0 "$pid" 2>/dev/null || return 1
-  tr '\0' '\n' <"/proc/$pid/cmdline" 2>/dev/null | grep -qxF "$CONFIG" || return 1
-  echo "$pid"
-}
-
-port_in_use() {
-  (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
-}
-
-if pid="$(running_pid)"; then
+if pid="$(recorded_pid "$PID_FILE" pid_has_argument "$CONFIG")"; then
   port="$(sed -n 's/^client=//p' "$KAFKA_DIR/ports" 2>/dev/null || true)"
   log "Kafka already runs (pid $pid) from $KAFKA_DIR"
   echo "Kafka: 127.0.0.1:${port:-$KAFKA_PORT}"
@@ -124,27 +106,16 @@ fi
 touch "$LOG_FILE"
 # Earlier runs' lines stay in the log; only the lines after this one speak of this start.
 lines_before="$(wc -l <"$LOG_FILE")"
-# setsid + nohup: the broker outlives this script and the terminal or test that ran it.
 # shellcheck disable=SC2086 # the *_OPTS hold several options each
-setsid nohup "$JAVA_BIN" $KAFKA_HEAP_OPTS $KAFKA_JVM_OPTS -XX:+ExitOnOutOfMemoryError \
+launch "$PID_FILE" "$LOG_FILE" "$JAVA_BIN" $KAFKA_HEAP_OPTS $KAFKA_JVM_OPTS -XX:+ExitOnOutOfMemoryError \
   -Djava.awt.headless=true -Dlog4j.configuration="file:$LOG4J_CONFIG" \
-  -cp "$LIB_DIR/*" kafka.Kafka "$CONFIG" >>"$LOG_FILE" 2>&1 </dev/null &
-pid=$!
-echo "$pid" >"$PID_FILE"
+  -cp "$LIB_DIR/*" kafka.Kafka "$CONFIG"
+pid="$LAUNCHED_PID"
 printf 'client=%s\ncontroller=%s\n' "$KAFKA_PORT" "$KAFKA_CONTROLLER_PORT" >"$KAFKA_DIR/ports"
 
 # Ready once the server says it started (after it caught up with its own metadata) and the
 # clients' port accepts connections.
-deadline=$((SECONDS + READY_TIMEOUT_SECONDS))
-until tail -n +"$((lines_before + 1))" "$LOG_FILE" | grep -q "Kafka Server started" && port_in_use "$KAFKA_PORT"; do
-  if ! kill -0 "$pid" 2>/dev/null; then
-    log "Kafka exited during start-up; the end of $LOG_FILE:"
-    tail -n 20 "$LOG_FILE" >&2
-    rm -f "$PID_FILE"
-    exit 1
-  fi
-  [ "$SECONDS" -lt "$deadline" ] || fail "Kafka did not become ready within ${READY_TIMEOUT_SECONDS}s (see $LOG_FILE)"
-  sleep 0.2
-done
+started_and_listening() { tail -n +"$((lines_before + 1))" "$LOG_FILE" | grep -q "Kafka Server started" && port_in_use "$KAFKA_PORT"; }
+wait_until_ready --forget "$PID_FILE" Kafka "$pid" "$LOG_FILE" started_and_listening
 log "Kafka started (pid $pid) at 127.0.0.1:$KAFKA_PORT (controller 127.0.0.1:$KAFKA_CONTROLLER_PORT, data $KAFKA_DIR)"
 echo "Kafka: 127.0.0.1:$KAFKA_PORT"

@@ -30,11 +30,10 @@
 #   START_ALERTMANAGER=1          0 starts Prometheus only
 set -euo pipefail
 
-ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
+. "$(dirname "$0")/../lib/daemon.sh" prometheus/start
 cd "$ROOT"
 
-DATA_ROOT="${SCALEPLANE_OBSERVABILITY_DIR:-$ROOT/.data}"
-case "$DATA_ROOT" in /*) ;; *) DATA_ROOT="$ROOT/$DATA_ROOT" ;; esac
+DATA_ROOT="$(data_root)"
 export PROMETHEUS_DIR="$DATA_ROOT/prometheus"
 export ALERTMANAGER_DIR="$DATA_ROOT/alertmanager"
 export PROMETHEUS_PORT="${PROMETHEUS_PORT:-9090}"
@@ -54,9 +53,6 @@ ALERTMANAGER_BIN="${ALERTMANAGER_BIN:-/usr/bin/prometheus-alertmanager}"
 PROMTOOL_BIN="${PROMTOOL_BIN:-$(dirname "$PROMETHEUS_BIN")/promtool}"
 AMTOOL_BIN="${AMTOOL_BIN:-$(dirname "$ALERTMANAGER_BIN")/amtool}"
 
-log() { echo "prometheus/start: $*" >&2; }
-fail() { log "$*"; exit 1; }
-
 if [ ! -x "$PROMETHEUS_BIN" ] || { [ "$START_ALERTMANAGER" = 1 ] && [ ! -x "$ALERTMANAGER_BIN" ]; }; then
   "$ROOT/scripts/prometheus/install.sh" >/dev/null
 fi
@@ -64,33 +60,8 @@ fi
 eval "$("$ROOT/scripts/ensure-node.sh" --print-path)"
 node --no-warnings --import tsx "$ROOT/scripts/prometheus/render-config.ts" >/dev/null
 
-# A pid is ours only while it is alive AND still runs the binary (pids are reused).
-running_pid() {
-  local pid_file="$1" binary="$2" pid
-  [ -f "$pid_file" ] || return 1
-  pid="$(cat "$pid_file" 2>/dev/null || true)"
-  [[ "$pid" =~ ^[0-9]+$ ]] || return 1
-  kill -0 "$pid" 2>/dev/null || return 1
-  [ "$(tr '\0' '\n' <"/proc/$pid/cmdline" 2>/dev/null | head -n 1)" = "$binary" ] || return 1
-  echo "$pid"
-}
-
-port_in_use() {
-  (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
-}
-
-wait_until_ready() {
-  local name="$1" url="$2" pid="$3" log_file="$4" deadline=$((SECONDS + READY_TIMEOUT_SECONDS))
-  until curl -fsS -o /dev/null --max-time 2 "$url/-/ready" 2>/dev/null; do
-    if ! kill -0 "$pid" 2>/dev/null; then
-      log "$name exited during start-up; the end of $log_file:"
-      tail -n 20 "$log_file" >&2
-      exit 1
-    fi
-    [ "$SECONDS" -lt "$deadline" ] || fail "$name did not become ready within ${READY_TIMEOUT_SECONDS}s (see $log_file)"
-    sleep 0.2
-  done
-}
+# Ready once /-/ready answers.
+answers_ready() { curl -fsS -o /dev/null --max-time 2 "$1/-/ready" 2>/dev/null; }
 
 # start_server NAME DIR CONFIG_NAME PORT CHECK_COMMAND... -- SERVER_COMMAND...
 start_server() {
@@ -111,7 +82,8 @@ start_server() {
   fi
 
   local pid
-  if pid="$(running_pid "$pid_file" "${server[0]}")"; then
+  # A pid is ours only while it is alive AND still runs the binary (pids are reused).
+  if pid="$(recorded_pid "$pid_file" pid_runs_command "${server[0]}")"; then
     if cmp -s "$rendered" "$config"; then
       rm -f "$rendered"
       log "$name already runs (pid $pid) at $url"
@@ -127,11 +99,9 @@ start_server() {
     fail "127.0.0.1:$port is taken by another program; choose another port (${name^^}_PORT)"
   fi
   mv "$rendered" "$config"
-  # setsid + nohup: the server outlives this script and the terminal or test that ran it.
-  setsid nohup "${server[@]}" >>"$log_file" 2>&1 </dev/null &
-  pid=$!
-  echo "$pid" >"$pid_file"
-  wait_until_ready "$name" "$url" "$pid" "$log_file"
+  launch "$pid_file" "$log_file" "${server[@]}"
+  pid="$LAUNCHED_PID"
+  wait_until_ready "$name" "$pid" "$log_file" answers_ready "$url"
   log "$name started (pid $pid) at $url"
 }
 

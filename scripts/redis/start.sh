@@ -28,12 +28,12 @@
 #   READY_TIMEOUT_SECONDS=30
 set -euo pipefail
 
-ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
+. "$(dirname "$0")/../lib/daemon.sh" redis/start
 cd "$ROOT"
+# Redis answers within milliseconds of starting: look more often than for the JVM or Prometheus.
+READY_POLL_SECONDS=0.1
 
-DATA_ROOT="${SCALEPLANE_OBSERVABILITY_DIR:-$ROOT/.data}"
-case "$DATA_ROOT" in /*) ;; *) DATA_ROOT="$ROOT/$DATA_ROOT" ;; esac
-REDIS_DIR="$DATA_ROOT/redis"
+REDIS_DIR="$(data_root)/redis"
 PRIMARY_PORT="${REDIS_PRIMARY_PORT:-6380}"
 REPLICA_PORT="${REDIS_REPLICA_PORT:-6381}"
 read -r -a SENTINEL_PORTS <<<"$(echo "${REDIS_SENTINEL_PORTS-26380 26381 26382}" | tr ',' ' ')"
@@ -50,9 +50,6 @@ READY_TIMEOUT_SECONDS="${READY_TIMEOUT_SECONDS:-30}"
 REDIS_SERVER_BIN="${REDIS_SERVER_BIN:-/usr/bin/redis-server}"
 REDIS_CLI_BIN="${REDIS_CLI_BIN:-/usr/bin/redis-cli}"
 
-log() { echo "redis/start: $*" >&2; }
-fail() { log "$*"; exit 1; }
-
 if [ ! -x "$REDIS_SERVER_BIN" ] || [ ! -x "$REDIS_CLI_BIN" ]; then
   "$ROOT/scripts/redis/install.sh" >/dev/null
 fi
@@ -60,19 +57,6 @@ fi
 
 # Redis rewrites its command line (process title), so a pid is recognised by its executable.
 SERVER_EXE="$(readlink -f "$REDIS_SERVER_BIN")"
-running_pid() {
-  local pid_file="$1" pid
-  [ -f "$pid_file" ] || return 1
-  pid="$(cat "$pid_file" 2>/dev/null || true)"
-  [[ "$pid" =~ ^[0-9]+$ ]] || return 1
-  kill -0 "$pid" 2>/dev/null || return 1
-  [ "$(readlink -f "/proc/$pid/exe" 2>/dev/null)" = "$SERVER_EXE" ] || return 1
-  echo "$pid"
-}
-
-port_in_use() {
-  (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
-}
 
 # cli PORT PASSWORD ARGS...: the password through the environment, not the command line.
 cli() {
@@ -84,21 +68,6 @@ cli() {
 # The value of one field in INFO, or in the field/value lines SENTINEL MASTER prints.
 info_field() { tr -d '\r' | awk -F: -v field="$1" '$1 == field { print $2; exit }'; }
 pair_field() { tr -d '\r' | awk -v field="$1" 'previous == field { print; exit } { previous = $0 }'; }
-
-# wait_for NAME PID LOG_FILE CHECK...: until CHECK succeeds, while the server lives.
-wait_for() {
-  local name="$1" pid="$2" log_file="$3" deadline=$((SECONDS + READY_TIMEOUT_SECONDS))
-  shift 3
-  until "$@"; do
-    if ! kill -0 "$pid" 2>/dev/null; then
-      log "$name exited during start-up; the end of $log_file:"
-      tail -n 20 "$log_file" >&2
-      exit 1
-    fi
-    [ "$SECONDS" -lt "$deadline" ] || fail "$name did not become ready within ${READY_TIMEOUT_SECONDS}s (see $log_file)"
-    sleep 0.1
-  done
-}
 
 answers_ping() { [ "$(cli "$1" "$2" ping)" = PONG ]; }
 # After a failover the two ports have swapped roles; either way one replicates from the other.
@@ -128,7 +97,7 @@ start_server() {
   local pid_file="$dir/redis.pid" log_file="$dir/redis.log" config="$dir/redis.conf" pid
   mkdir -p "$dir/data"
   STARTED=0
-  if pid="$(running_pid "$pid_file")"; then
+  if pid="$(recorded_pid "$pid_file" pid_runs_executable "$SERVER_EXE")"; then
     log "$name already runs (pid $pid) at 127.0.0.1:$port"
     return 0
   fi
@@ -138,11 +107,9 @@ start_server() {
   fi
   printf '%s\n' "$config_text" >"$config"
   chmod 600 "$config"
-  # setsid + nohup: the server outlives this script and the terminal or test that ran it.
-  setsid nohup "$REDIS_SERVER_BIN" "$config" ${mode:+"$mode"} >>"$log_file" 2>&1 </dev/null &
-  pid=$!
-  echo "$pid" >"$pid_file"
-  wait_for "$name" "$pid" "$log_file" answers_ping "$port" "$password"
+  launch "$pid_file" "$log_file" "$REDIS_SERVER_BIN" "$config" ${mode:+"$mode"}
+  pid="$LAUNCHED_PID"
+  wait_until_ready "$name" "$pid" "$log_file" answers_ping "$port" "$password"
   log "$name started (pid $pid) at 127.0.0.1:$port"
 }
 
@@ -205,14 +172,14 @@ replicaof 127.0.0.1 $PRIMARY_PORT"
 start_server replica "$REDIS_DIR/replica" "$REPLICA_PORT" "$PASSWORD" "$replica_text"
 [ "$STARTED" = 1 ] || apply_memory_settings "$REPLICA_PORT"
 replica_pid="$(cat "$REDIS_DIR/replica/redis.pid")"
-wait_for "replica's link to the primary" "$replica_pid" "$REDIS_DIR/replica/redis.log" replication_up
+wait_until_ready "replica's link to the primary" "$replica_pid" "$REDIS_DIR/replica/redis.log" replication_up
 
 for port in "${SENTINEL_PORTS[@]}"; do
   start_server "Sentinel" "$REDIS_DIR/sentinel-$port" "$port" "$SENTINEL_PASSWORD" "$(sentinel_config "$REDIS_DIR/sentinel-$port" "$port")" --sentinel
 done
 for port in "${SENTINEL_PORTS[@]}"; do
   sentinel_pid="$(cat "$REDIS_DIR/sentinel-$port/redis.pid")"
-  wait_for "Sentinel 127.0.0.1:$port (finding the replica and the other Sentinels)" "$sentinel_pid" "$REDIS_DIR/sentinel-$port/redis.log" sentinel_sees_all "$port"
+  wait_until_ready "Sentinel 127.0.0.1:$port (finding the replica and the other Sentinels)" "$sentinel_pid" "$REDIS_DIR/sentinel-$port/redis.log" sentinel_sees_all "$port"
 done
 
 role_of() { cli "$1" "$PASSWORD" role | head -n 1; }

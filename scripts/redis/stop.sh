@@ -4,47 +4,25 @@
 # files are signalled; anything else on the ports is left alone. Configuration and logs stay.
 set -euo pipefail
 
-ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
-DATA_ROOT="${SCALEPLANE_OBSERVABILITY_DIR:-$ROOT/.data}"
-case "$DATA_ROOT" in /*) ;; *) DATA_ROOT="$ROOT/$DATA_ROOT" ;; esac
-REDIS_DIR="$DATA_ROOT/redis"
+. "$(dirname "$0")/../lib/daemon.sh" redis/stop
+# Redis exits within milliseconds of TERM: look more often.
+STOP_POLL_SECONDS=0.05
+
+REDIS_DIR="$(data_root)/redis"
 STOP_TIMEOUT_SECONDS="${STOP_TIMEOUT_SECONDS:-15}"
+# Redis rewrites its command line (process title), so a pid is recognised by its executable.
 SERVER_EXE="$(readlink -f "${REDIS_SERVER_BIN:-/usr/bin/redis-server}")"
 
-# Prints the pid recorded in the file when that process is alive and still runs Redis.
-recorded_pid() {
-  local pid_file="$1" pid
-  [ -f "$pid_file" ] || return 1
-  pid="$(cat "$pid_file" 2>/dev/null || true)"
-  [[ "$pid" =~ ^[0-9]+$ ]] && kill -0 "$pid" 2>/dev/null || return 1
-  [ "$(readlink -f "/proc/$pid/exe" 2>/dev/null)" = "$SERVER_EXE" ] || return 1
-  echo "$pid"
-}
+# A server is named by its folder; one that will not stop, by its pid and folder.
+kill_message() { echo "pid $2 ($(dirname "$3")) did not stop within ${STOP_TIMEOUT_SECONDS}s; killing it"; }
 
 # stop_all DIR...: TERM to all first, then wait, so they shut down side by side.
 stop_all() {
-  local dir pid pids=() dirs=()
+  local dir
   for dir in "$@"; do
-    if pid="$(recorded_pid "$dir/redis.pid")"; then
-      kill -TERM "$pid" && pids+=("$pid") && dirs+=("$dir")
-    else
-      rm -f "$dir/redis.pid"
-    fi
+    signal_stop "$(basename "$dir")" "$dir/redis.pid" pid_runs_executable "$SERVER_EXE"
   done
-  local deadline=$((SECONDS + STOP_TIMEOUT_SECONDS)) i
-  for i in "${!pids[@]}"; do
-    pid="${pids[$i]}"
-    while kill -0 "$pid" 2>/dev/null; do
-      if [ "$SECONDS" -ge "$deadline" ]; then
-        echo "redis/stop: pid $pid (${dirs[$i]}) did not stop within ${STOP_TIMEOUT_SECONDS}s; killing it" >&2
-        kill -KILL "$pid" 2>/dev/null || true
-        break
-      fi
-      sleep 0.05
-    done
-    echo "redis/stop: stopped $(basename "${dirs[$i]}") (pid $pid)" >&2
-    rm -f "${dirs[$i]}/redis.pid"
-  done
+  wait_stopped
 }
 
 [ -d "$REDIS_DIR" ] || exit 0

@@ -2,17 +2,15 @@
 // loopback ports with a data folder under .tmp/, and Kafka's own command-line tools (from the
 // same jars) as an independent peer to compare figures with.
 import { execFile } from "node:child_process";
-import { existsSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import path from "node:path";
 import { promisify } from "node:util";
-import { processIsAlive } from "../../scripts/lib/processes";
 import type { Admin } from "kafkajs";
-import { freePort, waitUntil } from "./prometheus";
+import { distinctFreePorts, memoisedPerOptions, serviceScripts } from "./local-servers";
+import { waitUntil } from "./prometheus";
 
 const run = promisify(execFile);
-const ROOT = path.resolve(import.meta.dirname, "../..");
-const SCRIPTS = path.join(ROOT, "scripts/kafka");
-const TEST_DATA_ROOT = path.join(ROOT, ".tmp/kafka-tests");
+const scripts = serviceScripts("kafka");
 
 export interface TestKafka {
   /** Bootstrap addresses, host:port. */
@@ -40,20 +38,8 @@ export interface TestKafkaOptions {
   name?: string;
 }
 
-/** Brokers left behind by a test process that died before its afterAll: stop them, drop their data. */
-async function cleanUpAbandoned(): Promise<void> {
-  if (!existsSync(TEST_DATA_ROOT)) return;
-  for (const entry of readdirSync(TEST_DATA_ROOT)) {
-    const ownerPid = Number(entry.split("-")[1]);
-    if (!Number.isInteger(ownerPid) || processIsAlive(ownerPid)) continue;
-    const dataRoot = path.join(TEST_DATA_ROOT, entry);
-    await run(path.join(SCRIPTS, "stop.sh"), [], { env: { ...process.env, SCALEPLANE_OBSERVABILITY_DIR: dataRoot } }).catch(() => undefined);
-    rmSync(dataRoot, { recursive: true, force: true });
-  }
-}
-
-let sequence = 0;
-const running = new Map<string, Promise<TestKafka>>();
+/** Brokers of this process by name. */
+const startKafkaOnce = memoisedPerOptions((_options: TestKafkaOptions, forget) => launchTestKafka(forget), (options) => options.name ?? "shared");
 
 /**
  * A single-node KRaft broker through scripts/kafka/start.sh, on free ports with its data under
@@ -62,24 +48,14 @@ const running = new Map<string, Promise<TestKafka>>();
  * after that a start takes 5-15 s, most of it the JVM's.
  */
 export function startTestKafka(options: TestKafkaOptions = {}): Promise<TestKafka> {
-  const name = options.name ?? "shared";
-  let started = running.get(name);
-  if (!started) {
-    started = launchTestKafka(() => running.delete(name));
-    started.catch(() => running.delete(name));
-    running.set(name, started);
-  }
-  return started;
+  return startKafkaOnce(options);
 }
 
 async function launchTestKafka(forget: () => void): Promise<TestKafka> {
-  const { stdout } = await run(path.join(SCRIPTS, "install.sh"), [], { timeout: 600_000 });
+  const { stdout } = await scripts.run("install", process.env, 600_000);
   const libDir = stdout.trim();
-  await cleanUpAbandoned();
-  const port = await freePort();
-  let controllerPort = await freePort();
-  while (controllerPort === port) controllerPort = await freePort();
-  const dataRoot = path.join(TEST_DATA_ROOT, `run-${process.pid}-${Date.now().toString(36)}-${sequence++}`);
+  const dataRoot = await scripts.newDataRoot();
+  const [port, controllerPort] = (await distinctFreePorts(2)) as [number, number];
   const scriptEnv: NodeJS.ProcessEnv = {
     ...process.env,
     SCALEPLANE_OBSERVABILITY_DIR: dataRoot,
@@ -88,14 +64,7 @@ async function launchTestKafka(forget: () => void): Promise<TestKafka> {
     // Few partitions of __consumer_offsets: a group's coordinator is ready sooner.
     KAFKA_OFFSETS_TOPIC_PARTITIONS: "3",
   };
-  const stopBroker = () => run(path.join(SCRIPTS, "stop.sh"), [], { env: scriptEnv });
-  const startBroker = () => run(path.join(SCRIPTS, "start.sh"), [], { env: scriptEnv, timeout: 120_000 });
-  try {
-    await startBroker();
-  } catch (error) {
-    await stopBroker().catch(() => undefined);
-    throw error;
-  }
+  await scripts.start(scriptEnv);
   // Kafka's tools log through log4j too; to stderr, so their standard output stays parseable.
   const toolLog4j = path.join(dataRoot, "tools-log4j.properties");
   writeFileSync(toolLog4j, "log4j.rootLogger=ERROR, stderr\nlog4j.appender.stderr=org.apache.log4j.ConsoleAppender\nlog4j.appender.stderr.Target=System.err\nlog4j.appender.stderr.layout=org.apache.log4j.SimpleLayout\n");
@@ -115,15 +84,14 @@ async function launchTestKafka(forget: () => void): Promise<TestKafka> {
       return output;
     },
     async halt() {
-      await stopBroker();
+      await scripts.run("stop", scriptEnv);
     },
     async resume() {
-      await startBroker();
+      await scripts.run("start", scriptEnv, 120_000);
     },
     async stop() {
       forget();
-      await stopBroker();
-      rmSync(dataRoot, { recursive: true, force: true });
+      await scripts.stopAndRemove(scriptEnv);
     },
   };
 }

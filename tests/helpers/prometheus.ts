@@ -1,34 +1,17 @@
 // A real Prometheus (and Alertmanager) for tests, started through the project's own scripts
 // on free loopback ports with a data folder under .tmp/, plus the small HTTP servers the tests
 // put around it: an exposition to scrape, a counting proxy, a slow or failing server.
-import { execFile } from "node:child_process";
-import { existsSync, readdirSync, rmSync } from "node:fs";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
-import net from "node:net";
-import path from "node:path";
-import { promisify } from "node:util";
-import { processIsAlive } from "../../scripts/lib/processes";
+import { distinctFreePorts, memoisedPerOptions, serviceScripts } from "./local-servers";
 
-const run = promisify(execFile);
-const ROOT = path.resolve(import.meta.dirname, "../..");
-const SCRIPTS = path.join(ROOT, "scripts/prometheus");
-const TEST_DATA_ROOT = path.join(ROOT, ".tmp/prometheus-tests");
+export { freePort } from "./local-servers";
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = net.createServer();
-    probe.once("error", reject);
-    probe.listen(0, "127.0.0.1", () => {
-      const { port } = probe.address() as AddressInfo;
-      probe.close(() => resolve(port));
-    });
-  });
-}
+const scripts = serviceScripts("prometheus");
 
 /** Debian's packages through the project's install script (a no-op when they are there). CI runs as root. */
 export async function ensurePrometheusInstalled(): Promise<void> {
-  await run(path.join(SCRIPTS, "install.sh"), [], { timeout: 300_000 });
+  await scripts.run("install", process.env, 300_000);
 }
 
 export interface TestPrometheusOptions {
@@ -52,21 +35,8 @@ export interface TestPrometheus {
   stop(): Promise<void>;
 }
 
-/** Servers left behind by a test process that died before its afterAll: stop them, drop their data. */
-async function cleanUpAbandoned(): Promise<void> {
-  if (!existsSync(TEST_DATA_ROOT)) return;
-  for (const name of readdirSync(TEST_DATA_ROOT)) {
-    const ownerPid = Number(name.split("-")[1]);
-    if (!Number.isInteger(ownerPid) || processIsAlive(ownerPid)) continue;
-    const dataRoot = path.join(TEST_DATA_ROOT, name);
-    await run(path.join(SCRIPTS, "stop.sh"), [], { env: { ...process.env, SCALEPLANE_OBSERVABILITY_DIR: dataRoot } }).catch(() => undefined);
-    rmSync(dataRoot, { recursive: true, force: true });
-  }
-}
-
-let sequence = 0;
 /** Servers of this process by their options: asking twice for the same gives the same one. */
-const running = new Map<string, Promise<TestPrometheus>>();
+const startPrometheusOnce = memoisedPerOptions(launchTestPrometheus);
 
 /**
  * A Prometheus (and optionally Alertmanager) through scripts/prometheus/start.sh, on free ports
@@ -75,23 +45,13 @@ const running = new Map<string, Promise<TestPrometheus>>();
  * installed first when missing, once per machine).
  */
 export function startTestPrometheus(options: TestPrometheusOptions): Promise<TestPrometheus> {
-  const identity = JSON.stringify(options);
-  let started = running.get(identity);
-  if (!started) {
-    started = launchTestPrometheus(options, () => running.delete(identity));
-    started.catch(() => running.delete(identity));
-    running.set(identity, started);
-  }
-  return started;
+  return startPrometheusOnce(options);
 }
 
 async function launchTestPrometheus(options: TestPrometheusOptions, forget: () => void): Promise<TestPrometheus> {
   await ensurePrometheusInstalled();
-  await cleanUpAbandoned();
-  const port = await freePort();
-  let alertmanagerPort = await freePort();
-  while (alertmanagerPort === port) alertmanagerPort = await freePort();
-  const dataRoot = path.join(TEST_DATA_ROOT, `run-${process.pid}-${Date.now().toString(36)}-${sequence++}`);
+  const dataRoot = await scripts.newDataRoot();
+  const [port, alertmanagerPort] = (await distinctFreePorts(2)) as [number, number];
   const scriptEnv: NodeJS.ProcessEnv = {
     ...process.env,
     SCALEPLANE_OBSERVABILITY_DIR: dataRoot,
@@ -110,12 +70,7 @@ async function launchTestPrometheus(options: TestPrometheusOptions, forget: () =
     ALERTMANAGER_WEBHOOK_TOKEN: options.webhookToken ?? "",
     ALERTMANAGER_GROUP_WAIT: options.alertmanagerGroupWait ?? "",
   };
-  try {
-    await run(path.join(SCRIPTS, "start.sh"), [], { env: scriptEnv, timeout: 120_000 });
-  } catch (error) {
-    await run(path.join(SCRIPTS, "stop.sh"), [], { env: scriptEnv }).catch(() => undefined);
-    throw error;
-  }
+  await scripts.start(scriptEnv);
   return {
     url: `http://127.0.0.1:${port}`,
     port,
@@ -124,8 +79,7 @@ async function launchTestPrometheus(options: TestPrometheusOptions, forget: () =
     scriptEnv,
     async stop() {
       forget();
-      await run(path.join(SCRIPTS, "stop.sh"), [], { env: scriptEnv });
-      rmSync(dataRoot, { recursive: true, force: true });
+      await scripts.stopAndRemove(scriptEnv);
     },
   };
 }

@@ -1,17 +1,11 @@
 // A real Redis cache for tests: a primary, a replica and Sentinels, started through the
 // project's own scripts/redis/start.sh on free loopback ports with a data folder under .tmp/.
 // Never the machine's shared Redis on 6379: tests may flush, fill and kill these.
-import { execFile } from "node:child_process";
-import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import path from "node:path";
-import { promisify } from "node:util";
-import { processIsAlive } from "../../scripts/lib/processes";
-import { freePort } from "./prometheus";
+import { distinctFreePorts, memoisedPerOptions, serviceScripts } from "./local-servers";
 
-const run = promisify(execFile);
-const ROOT = path.resolve(import.meta.dirname, "../..");
-const SCRIPTS = path.join(ROOT, "scripts/redis");
-const TEST_DATA_ROOT = path.join(ROOT, ".tmp/redis-tests");
+const scripts = serviceScripts("redis");
 
 export interface TestRedisSetOptions {
   /** maxmemory, in Redis's units ("16mb"). Default 16mb: small enough to fill in a test. */
@@ -54,27 +48,8 @@ export function redisBytes(text: string): number {
   return Number(match[1]) * unit;
 }
 
-/** Sets left behind by a test process that died before its afterAll: stop them, drop their data. */
-async function cleanUpAbandoned(): Promise<void> {
-  if (!existsSync(TEST_DATA_ROOT)) return;
-  for (const name of readdirSync(TEST_DATA_ROOT)) {
-    const ownerPid = Number(name.split("-")[1]);
-    if (!Number.isInteger(ownerPid) || processIsAlive(ownerPid)) continue;
-    const dataRoot = path.join(TEST_DATA_ROOT, name);
-    await run(path.join(SCRIPTS, "stop.sh"), [], { env: { ...process.env, SCALEPLANE_OBSERVABILITY_DIR: dataRoot } }).catch(() => undefined);
-    rmSync(dataRoot, { recursive: true, force: true });
-  }
-}
-
-async function distinctFreePorts(count: number): Promise<number[]> {
-  const ports = new Set<number>();
-  while (ports.size < count) ports.add(await freePort());
-  return [...ports];
-}
-
-let sequence = 0;
 /** Sets of this process by their options: asking twice for the same gives the same one. */
-const running = new Map<string, Promise<TestRedisSet>>();
+const startRedisSetOnce = memoisedPerOptions(launchTestRedisSet);
 
 /**
  * A primary, a replica and Sentinels through scripts/redis/start.sh, on free ports with their
@@ -83,23 +58,15 @@ const running = new Map<string, Promise<TestRedisSet>>();
  * Sentinel knows the replica and the other Sentinels.
  */
 export function startTestRedisSet(options: TestRedisSetOptions = {}): Promise<TestRedisSet> {
-  const identity = JSON.stringify(options);
-  let started = running.get(identity);
-  if (!started) {
-    started = launchTestRedisSet(options, () => running.delete(identity));
-    started.catch(() => running.delete(identity));
-    running.set(identity, started);
-  }
-  return started;
+  return startRedisSetOnce(options);
 }
 
 async function launchTestRedisSet(options: TestRedisSetOptions, forget: () => void): Promise<TestRedisSet> {
-  await cleanUpAbandoned();
+  const dataRoot = await scripts.newDataRoot();
   const sentinelCount = options.sentinels ?? 3;
   const [primaryPort, replicaPort, ...sentinelPorts] = await distinctFreePorts(2 + sentinelCount);
   const masterName = options.masterName ?? "test-cache";
   const maxmemory = options.maxmemory ?? "16mb";
-  const dataRoot = path.join(TEST_DATA_ROOT, `run-${process.pid}-${Date.now().toString(36)}-${sequence++}`);
   const scriptEnv: NodeJS.ProcessEnv = {
     ...process.env,
     SCALEPLANE_OBSERVABILITY_DIR: dataRoot,
@@ -114,12 +81,7 @@ async function launchTestRedisSet(options: TestRedisSetOptions, forget: () => vo
     SENTINEL_DOWN_AFTER_MS: String(options.downAfterMs ?? 1000),
     SENTINEL_FAILOVER_TIMEOUT_MS: String(options.failoverTimeoutMs ?? 5000),
   };
-  try {
-    await run(path.join(SCRIPTS, "start.sh"), [], { env: scriptEnv, timeout: 120_000 });
-  } catch (error) {
-    await run(path.join(SCRIPTS, "stop.sh"), [], { env: scriptEnv }).catch(() => undefined);
-    throw error;
-  }
+  await scripts.start(scriptEnv);
   const address = (port: number | undefined) => `127.0.0.1:${port}`;
   const folderOf = new Map<string, string>([
     [address(primaryPort), "primary"],
@@ -142,8 +104,7 @@ async function launchTestRedisSet(options: TestRedisSetOptions, forget: () => vo
     },
     async stop() {
       forget();
-      await run(path.join(SCRIPTS, "stop.sh"), [], { env: scriptEnv });
-      rmSync(dataRoot, { recursive: true, force: true });
+      await scripts.stopAndRemove(scriptEnv);
     },
   };
 }

@@ -5,15 +5,24 @@ import { usePathname } from "next/navigation";
 import { signOut } from "next-auth/react";
 import type { ReactNode } from "react";
 import { useTRPC } from "@/lib/trpc";
+import { CommandPalette } from "./command-palette";
 import { useGoShortcuts } from "./use-go-shortcuts";
 import { useLiveActionUpdates } from "./use-live-actions";
 import { ThemeToggle } from "./theme-toggle";
 
+/** The main pages, with their `g` shortcut (g o: overview, g s: services …); the palette lists them too. */
 const NAV = [
+  { href: "/", label: "Overview", key: "o" },
   { href: "/services", label: "Services", key: "s" },
+  { href: "/queues", label: "Queues", key: "q" },
+  { href: "/caches", label: "Caches", key: "c" },
+  { href: "/shards", label: "Shards", key: "h" },
+  { href: "/regions", label: "Regions", key: "r" },
   { href: "/actions", label: "Actions", key: "a" },
   { href: "/audit", label: "Audit", key: "u" },
 ] as const;
+
+const isActive = (pathname: string, href: string) => (href === "/" ? pathname === "/" : pathname === href || pathname.startsWith(`${href}/`));
 
 export function AppShell({ user, demo, children }: { user: { email: string; roles: string[] }; demo: boolean; children: ReactNode }) {
   const pathname = usePathname();
@@ -30,13 +39,13 @@ export function AppShell({ user, demo, children }: { user: { email: string; role
           DEMO — simulated fleet, embedded database, demo accounts. Not connected to a real platform.
         </div>
       )}
-      <header className="flex h-11 items-center gap-4 border-b border-zinc-200 px-4 dark:border-zinc-800">
-        <Link href="/services" className="font-semibold tracking-tight">
+      <header className="flex h-11 items-center gap-3 border-b border-zinc-200 px-4 dark:border-zinc-800">
+        <Link href="/" className="shrink-0 font-semibold tracking-tight" aria-label="Scaleplane: fleet overview">
           Scaleplane
         </Link>
-        <nav className="flex gap-1" aria-label="Main">
+        <nav className="flex min-w-0 gap-1 overflow-x-auto" aria-label="Main">
           {NAV.map((item) => {
-            const active = pathname === item.href || pathname.startsWith(`${item.href}/`);
+            const active = isActive(pathname, item.href);
             return (
               <Link
                 key={item.href}
@@ -44,7 +53,7 @@ export function AppShell({ user, demo, children }: { user: { email: string; role
                 aria-current={active ? "page" : undefined}
                 aria-keyshortcuts={`g ${item.key}`}
                 title={`g then ${item.key}`}
-                className={`rounded px-2 py-1 ${active ? "bg-zinc-200 font-medium dark:bg-zinc-800" : "text-zinc-600 hover:bg-zinc-100 dark:text-zinc-400 dark:hover:bg-zinc-900"}`}
+                className={`whitespace-nowrap rounded px-2 py-1 ${active ? "bg-zinc-200 font-medium dark:bg-zinc-800" : "text-zinc-600 hover:bg-zinc-100 dark:text-zinc-400 dark:hover:bg-zinc-900"}`}
               >
                 {item.label}
                 {item.href === "/actions" && awaitingCount > 0 && (
@@ -56,7 +65,8 @@ export function AppShell({ user, demo, children }: { user: { email: string; role
             );
           })}
         </nav>
-        <div className="ml-auto flex items-center gap-3 text-xs text-zinc-500">
+        <CommandPalette pages={NAV} />
+        <div className="ml-auto flex shrink-0 items-center gap-3 text-xs text-zinc-500">
           <span
             data-testid="live-status"
             data-status={live}
@@ -66,11 +76,11 @@ export function AppShell({ user, demo, children }: { user: { email: string; role
             <span className={`inline-block h-1.5 w-1.5 rounded-full ${live === "connected" ? "bg-emerald-500" : "animate-pulse bg-amber-500"}`} aria-hidden />
             {live === "connected" ? "live" : live}
           </span>
-          <span title={`roles: ${user.roles.join(", ")}`}>
+          <span title={`${user.email}, roles: ${user.roles.join(", ")}`} className="hidden xl:inline">
             {user.email} · {user.roles.join(", ")}
           </span>
           <ThemeToggle />
-          <button type="button" onClick={() => signOut({ callbackUrl: "/login" })} className="rounded border border-zinc-300 px-2 py-0.5 hover:bg-zinc-100 dark:border-zinc-700 dark:hover:bg-zinc-900">
+          <button type="button" onClick={() => signOut({ callbackUrl: "/login" })} className="whitespace-nowrap rounded border border-zinc-300 px-2 py-0.5 hover:bg-zinc-100 dark:border-zinc-700 dark:hover:bg-zinc-900">
             Sign out
           </button>
         </div>

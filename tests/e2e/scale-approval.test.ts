@@ -5,18 +5,15 @@
 //
 // Runs the app with scripts/demo.ts on a fresh database (next start after `npm run build`,
 // next dev otherwise) and drives Debian's Chromium through playwright-core.
-import { existsSync } from "node:fs";
-import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { createScratchDatabase, type ScratchDatabase } from "../helpers/databases";
 import { startApp, type RunningApp } from "./support/app";
+import { launchBrowser, signIn as signInWithForm, uiTimeout as timeoutFor } from "./support/browser";
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-const CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
-const PASSWORD = "demo";
 const SERVICE = { namespace: "checkout", name: "payments", region: "us-east-1" };
 /** A built app answers in milliseconds; under next dev every first visit compiles the page. */
-const uiTimeout = () => (app?.mode === "dev" ? 60_000 : 20_000);
+const uiTimeout = () => timeoutFor(app);
 /** An event pushed over SSE arrives in well under a second; the polling fallback takes 15 s. */
 const LIVE_TIMEOUT = 8_000;
 
@@ -40,21 +37,8 @@ function countServerSentEvents() {
 
 async function signIn(email: string, options: { countEvents?: boolean } = {}): Promise<Page> {
   if (!browser || !app) throw new Error("not started");
-  const context = await browser.newContext({ baseURL: app.baseUrl, viewport: { width: 1400, height: 900 } });
-  context.setDefaultTimeout(uiTimeout());
-  if (options.countEvents) await context.addInitScript(countServerSentEvents);
-  contexts.push(context);
-  const page = await context.newPage();
-  await page.goto("/login");
-  await page.getByLabel("E-mail").fill(email);
-  await page.getByLabel("Password").fill(PASSWORD);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  try {
-    await page.waitForURL(/\/services/);
-  } catch (error) {
-    const alert = await page.getByRole("alert").allTextContents().catch(() => []);
-    throw new Error(`${email} did not get past the sign-in page (${alert.join(" ") || "no message"})`, { cause: error });
-  }
+  const page = await signInWithForm(browser, app, email, options.countEvents ? { initScript: countServerSentEvents } : {});
+  contexts.push(page.context());
   return page;
 }
 
@@ -74,10 +58,9 @@ describe("scale a service with a second person's approval", { timeout: 120_000 }
   let requestId = "";
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: apt-get install chromium (or set CHROMIUM_PATH)`);
     database = await createScratchDatabase("e2e");
     app = await startApp({ databaseUrl: database.url });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    browser = await launchBrowser();
   });
 
   afterAll(async () => {
@@ -98,6 +81,7 @@ describe("scale a service with a second person's approval", { timeout: 120_000 }
 
   test("the operator opens the service from the list", async () => {
     operator = await signIn("operator@scaleplane.local");
+    await operator.goto("/services");
     await operator.getByTestId("service-row").first().waitFor();
     const row = operator.locator(`[data-testid=service-row][data-key="${SERVICE.namespace}/${SERVICE.name}@${SERVICE.region}"]`);
     await row.getByTestId("service-link").click();

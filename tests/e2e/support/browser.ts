@@ -1,0 +1,54 @@
+// The browser side of an end-to-end test: Debian's Chromium through playwright-core with the
+// flags that let it run headless in a container, and a signed-in page for any demo account.
+//
+//   const browser = await launchBrowser();
+//   const page = await signIn(browser, app, "operator@scaleplane.local");
+//   ...
+//   await browser.close(); // closes its contexts too
+import { existsSync } from "node:fs";
+import { chromium, type Browser, type BrowserContextOptions, type Page } from "playwright-core";
+import type { RunningApp } from "./app";
+
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+export const CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
+/** Every demo account's password (scripts/demo.ts seeds them). */
+export const DEMO_PASSWORD = "demo";
+
+/** How long a page may take: a built app answers in milliseconds; under next dev every first visit compiles the page. */
+export const uiTimeout = (app: Pick<RunningApp, "mode"> | undefined) => (app?.mode === "dev" ? 60_000 : 20_000);
+
+export async function launchBrowser(): Promise<Browser> {
+  if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: apt-get install chromium (or set CHROMIUM_PATH)`);
+  return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+}
+
+export interface SignInOptions {
+  /** Context options (viewport, colorScheme …); the base URL is the app's. */
+  context?: BrowserContextOptions;
+  /** A script to run in every page before the app's own (e.g. to count events). */
+  initScript?: () => void;
+  /** Where the sign-in should land, to wait for; by default anywhere but /login (the app sends users to the overview, `/`). */
+  landsOn?: RegExp;
+}
+
+/**
+ * A new browser context signed in as `email` through the sign-in form, as a person would.
+ * The page is on the page the app lands on after signing in.
+ */
+export async function signIn(browser: Browser, app: RunningApp, email: string, options: SignInOptions = {}): Promise<Page> {
+  const context = await browser.newContext({ viewport: { width: 1400, height: 900 }, ...options.context, baseURL: app.baseUrl });
+  context.setDefaultTimeout(uiTimeout(app));
+  if (options.initScript) await context.addInitScript(options.initScript);
+  const page = await context.newPage();
+  await page.goto("/login");
+  await page.getByLabel("E-mail").fill(email);
+  await page.getByLabel("Password").fill(DEMO_PASSWORD);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  try {
+    await page.waitForURL(options.landsOn ?? ((url) => !url.pathname.startsWith("/login")));
+  } catch (error) {
+    const alert = await page.getByRole("alert").allTextContents().catch(() => []);
+    throw new Error(`${email} did not get past the sign-in page (${alert.join(" ") || "no message"})`, { cause: error });
+  }
+  return page;
+}

@@ -1,0 +1,217 @@
+"use client";
+// A dense sortable table that renders only the rows in view, for lists that run to thousands
+// (consumer groups of a large cluster, partitions of a wide topic). Same column model and look
+// as SortableTable; the rows scroll inside a box of bounded height with the header kept on top.
+// Rows are one line high (cells do not wrap); each rendered row is measured once, so the scroll
+// height stays exact whatever the badges in it. Rows are memoised: moving the selection with j/k
+// re-renders the two rows concerned, not every row in view.
+import { useVirtualizer } from "@tanstack/react-virtual";
+import clsx from "clsx";
+import { memo, useCallback, useEffect, useRef, type ReactNode } from "react";
+import type { Column, SortState } from "./sortable-table";
+
+export interface VirtualTableProps<Row> {
+  columns: Column<Row>[];
+  rows: Row[];
+  rowKey: (row: Row) => string;
+  caption: string;
+  sort?: SortState;
+  onSortChange?: (sort: SortState) => void;
+  selectedKey?: string | null;
+  onRowClick?: (row: Row) => void;
+  empty?: ReactNode;
+  rowTestId?: string;
+  rowClassName?: (row: Row) => string | undefined;
+  testId?: string;
+  /** Tailwind max-height of the scroll box; the table is as tall as its rows up to it. */
+  maxHeightClass?: string;
+  /** Height of one row in pixels before it is measured (text-xs, py-1, a badge). */
+  rowHeight?: number;
+}
+
+const alignClass = { left: "text-left", right: "text-right", center: "text-center" } as const;
+
+interface RowProps<Row> {
+  row: Row;
+  index: number;
+  rowKey: string;
+  columns: Column<Row>[];
+  /** undefined when the table has no selection at all (no aria-selected then). */
+  selected: boolean | undefined;
+  clickable: boolean;
+  onClick: (index: number) => void;
+  measure: (element: HTMLTableRowElement | null) => void;
+  rowTestId?: string;
+  extraClass?: string;
+}
+
+function VirtualRowBase<Row>({ row, index, rowKey, columns, selected, clickable, onClick, measure, rowTestId, extraClass }: RowProps<Row>) {
+  return (
+    <tr
+      ref={measure}
+      data-index={index}
+      aria-rowindex={index + 2}
+      aria-selected={selected}
+      data-testid={rowTestId}
+      data-key={rowKey}
+      onClick={clickable ? () => onClick(index) : undefined}
+      className={clsx(
+        "border-b border-zinc-100 dark:border-zinc-800/70",
+        selected ? "bg-sky-100 outline-1 -outline-offset-1 outline-sky-500 dark:bg-sky-950/60" : "hover:bg-zinc-50 dark:hover:bg-zinc-900/60",
+        clickable && "cursor-pointer",
+        extraClass,
+      )}
+    >
+      {columns.map((column) => (
+        <td
+          key={column.key}
+          className={clsx(
+            "whitespace-nowrap px-2 py-1 align-middle",
+            column.clip !== false && "overflow-hidden text-ellipsis",
+            alignClass[column.align ?? "left"],
+            column.align === "right" && "tabular-nums",
+            column.cellClassName,
+          )}
+        >
+          {column.cell(row)}
+        </td>
+      ))}
+    </tr>
+  );
+}
+
+// memo loses the type parameter; the cast gives it back.
+const VirtualRow = memo(VirtualRowBase) as typeof VirtualRowBase;
+
+export function VirtualTable<Row>({
+  columns,
+  rows,
+  rowKey,
+  caption,
+  sort,
+  onSortChange,
+  selectedKey,
+  onRowClick,
+  empty,
+  rowTestId,
+  rowClassName,
+  testId,
+  maxHeightClass = "max-h-[calc(100vh-15rem)]",
+  rowHeight = 27,
+}: VirtualTableProps<Row>) {
+  const scrollRef = useRef<HTMLDivElement>(null);
+  // The virtualizer returns fresh functions each render; that is its design, not a bug here.
+  // eslint-disable-next-line react-hooks/incompatible-library
+  const virtualizer = useVirtualizer({
+    count: rows.length,
+    getScrollElement: () => scrollRef.current,
+    estimateSize: () => rowHeight,
+    overscan: 12,
+    // Before the box is measured, render a screenful rather than nothing.
+    initialRect: { width: 0, height: 900 },
+  });
+
+  // Keyboard selection may land on a row that is not rendered: bring it into view first.
+  const selectedIndex = selectedKey ? rows.findIndex((row) => rowKey(row) === selectedKey) : -1;
+  useEffect(() => {
+    if (selectedIndex >= 0) virtualizer.scrollToIndex(selectedIndex, { align: "auto" });
+  }, [selectedIndex, virtualizer]);
+
+  // A stable click handler that reads the latest rows: keeps the memoised rows from re-rendering.
+  const latest = useRef({ rows, onRowClick });
+  useEffect(() => {
+    latest.current = { rows, onRowClick };
+  });
+  const clickRow = useCallback((index: number) => {
+    const { rows, onRowClick } = latest.current;
+    const row = rows[index];
+    if (row !== undefined) onRowClick?.(row);
+  }, []);
+
+  const items = virtualizer.getVirtualItems();
+  const padTop = items[0]?.start ?? 0;
+  const padBottom = Math.max(0, virtualizer.getTotalSize() - (items.at(-1)?.end ?? 0));
+
+  return (
+    <div ref={scrollRef} className={clsx("overflow-auto rounded border border-zinc-200 dark:border-zinc-800", maxHeightClass)}>
+      <table className="w-full table-fixed border-collapse text-xs" data-testid={testId} aria-rowcount={rows.length + 1}>
+        <caption className="sr-only">{caption}</caption>
+        <thead className="sticky top-0 z-10 bg-zinc-50 text-zinc-600 dark:bg-zinc-900 dark:text-zinc-400">
+          <tr aria-rowindex={1}>
+            {columns.map((column) => {
+              const active = sort?.key === column.key;
+              const ariaSort = active ? (sort?.dir === "asc" ? "ascending" : "descending") : column.sortable ? "none" : undefined;
+              return (
+                <th
+                  key={column.key}
+                  scope="col"
+                  aria-sort={ariaSort}
+                  title={column.title}
+                  className={clsx("whitespace-nowrap border-b border-zinc-200 px-2 py-1.5 font-medium dark:border-zinc-800", alignClass[column.align ?? "left"], column.headerClassName)}
+                >
+                  {column.sortable && onSortChange ? (
+                    <button
+                      type="button"
+                      onClick={() => onSortChange({ key: column.key, dir: active ? (sort?.dir === "asc" ? "desc" : "asc") : (column.firstDir ?? "asc") })}
+                      className={clsx("inline-flex items-center gap-0.5 rounded hover:text-zinc-950 dark:hover:text-white", active && "text-zinc-950 dark:text-white", column.align === "right" && "flex-row-reverse")}
+                      aria-label={`Sort by ${column.title ?? (typeof column.header === "string" ? column.header : column.key)}`}
+                    >
+                      <span>{column.header}</span>
+                      <span aria-hidden className={clsx("inline-block w-2.5 text-[10px]", !active && "opacity-0")}>
+                        {sort?.dir === "asc" ? "▲" : "▼"}
+                      </span>
+                    </button>
+                  ) : (
+                    column.header
+                  )}
+                </th>
+              );
+            })}
+          </tr>
+        </thead>
+        <tbody>
+          {rows.length === 0 ? (
+            <tr>
+              <td colSpan={columns.length} className="px-2 py-6 text-center text-zinc-500">
+                {empty ?? "Nothing to show."}
+              </td>
+            </tr>
+          ) : (
+            <>
+              {padTop > 0 && (
+                <tr aria-hidden style={{ height: padTop }}>
+                  <td colSpan={columns.length} />
+                </tr>
+              )}
+              {items.map((item) => {
+                const row = rows[item.index];
+                if (row === undefined) return null;
+                const key = rowKey(row);
+                return (
+                  <VirtualRow
+                    key={key}
+                    row={row}
+                    index={item.index}
+                    rowKey={key}
+                    columns={columns}
+                    selected={selectedKey !== undefined ? key === selectedKey : undefined}
+                    clickable={onRowClick !== undefined}
+                    onClick={clickRow}
+                    measure={virtualizer.measureElement}
+                    rowTestId={rowTestId}
+                    extraClass={rowClassName?.(row)}
+                  />
+                );
+              })}
+              {padBottom > 0 && (
+                <tr aria-hidden style={{ height: padBottom }}>
+                  <td colSpan={columns.length} />
+                </tr>
+              )}
+            </>
+          )}
+        </tbody>
+      </table>
+    </div>
+  );
+}

@@ -192,4 +192,19 @@ describe("fleet overview, command palette and regions", { timeout: 180_000 }, ()
     await expect.poll(() => new URL(page.url()).searchParams.get("sort")).toBe("name");
     await expect.poll(() => page.locator("th", { has: page.getByRole("button", { name: "Sort by Service", exact: true }) }).getAttribute("aria-sort")).toBe("ascending");
   });
+
+  test("a deep link filters the services by region, and the region filter writes the link", async () => {
+    await page.goto("/services?region=us-east-1");
+    const table = page.getByTestId("services-table");
+    await page.getByTestId("service-row").first().waitFor();
+    const inOneRegion = Number(await table.getAttribute("data-row-count"));
+    expect(inOneRegion).toBeGreaterThan(4000);
+    expect(inOneRegion).toBeLessThan(6000); // about half of the two regions' rows
+    const keys = await page.getByTestId("service-row").evaluateAll((rows) => rows.map((row) => row.getAttribute("data-key") ?? ""));
+    expect(keys.length).toBeGreaterThan(0);
+    expect(keys.every((key) => key.endsWith("@us-east-1"))).toBe(true);
+    await page.getByTestId("region-filter").selectOption("eu-west-1");
+    await expect.poll(() => new URL(page.url()).searchParams.get("region")).toBe("eu-west-1");
+    await expect.poll(async () => (await page.getByTestId("service-row").first().getAttribute("data-key"))?.endsWith("@eu-west-1")).toBe(true);
+  });
 });

@@ -156,6 +156,7 @@ export function ServicesView() {
   const sortKey = SORT_KEYS.find((key) => key === url.get("sort")) ?? "verdict";
   const sortDir: SortDir = url.get("dir") === "asc" ? "asc" : url.get("dir") === "desc" ? "desc" : sortKey === "verdict" ? "desc" : "asc";
   const namespace = url.get("ns") ?? "";
+  const region = url.get("region") ?? "";
   const verdictParam = url.get("verdict") ?? "";
   const verdictFilter = useMemo(() => verdictParam.split(",").filter((v): v is Verdict => VERDICTS.includes(v as Verdict)), [verdictParam]);
   // The input keeps its own text so typing never waits for the router.
@@ -163,6 +164,7 @@ export function ServicesView() {
 
   const all = useMemo(() => query.data?.rows ?? [], [query.data]);
   const namespaces = useMemo(() => [...new Set(all.map((row) => row.namespace))].sort(), [all]);
+  const regions = useMemo(() => [...new Set(all.map((row) => row.region))].sort(), [all]);
   const counts = useMemo(() => {
     const byVerdict: Record<Verdict, number> = { CRIT: 0, WARN: 0, UNKNOWN: 0, OK: 0 };
     for (const row of all) byVerdict[row.health.verdict]++;
@@ -173,10 +175,11 @@ export function ServicesView() {
     const needle = text.trim().toLowerCase();
     return all
       .filter((row) => !namespace || row.namespace === namespace)
+      .filter((row) => !region || row.region === region)
       .filter((row) => verdictFilter.length === 0 || verdictFilter.includes(row.health.verdict))
       .filter((row) => !needle || `${row.namespace}/${row.name} ${row.region}`.toLowerCase().includes(needle))
       .sort(compareRows({ key: sortKey, dir: sortDir }));
-  }, [all, namespace, verdictFilter, text, sortKey, sortDir]);
+  }, [all, namespace, region, verdictFilter, text, sortKey, sortDir]);
 
   const [selected, setSelected] = useState<string | null>(null);
   const keys = useMemo(() => rows.map(rowKey), [rows]);
@@ -231,6 +234,17 @@ export function ServicesView() {
             </option>
           ))}
         </select>
+        <label className="sr-only" htmlFor="region-filter">
+          Region
+        </label>
+        <select id="region-filter" value={region} onChange={(event) => url.set({ region: event.target.value })} className={inputClass} data-testid="region-filter">
+          <option value="">all regions</option>
+          {(regions.includes(region) || !region ? regions : [region, ...regions]).map((name) => (
+            <option key={name} value={name}>
+              {name}
+            </option>
+          ))}
+        </select>
         <div role="group" aria-label="Filter by health verdict" className="flex items-center gap-1">
           {VERDICTS.map((verdict) => {
             const active = verdictFilter.includes(verdict);
@@ -250,13 +264,13 @@ export function ServicesView() {
             );
           })}
         </div>
-        {(text || namespace || verdictFilter.length > 0) && (
+        {(text || namespace || region || verdictFilter.length > 0) && (
           <button
             type="button"
             className="text-xs text-sky-700 hover:underline dark:text-sky-400"
             onClick={() => {
               setText("");
-              url.set({ q: null, ns: null, verdict: null });
+              url.set({ q: null, ns: null, region: null, verdict: null });
             }}
           >
             clear filters

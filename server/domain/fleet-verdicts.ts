@@ -45,7 +45,8 @@ export const entityHref = {
   shardCluster: (cluster: string, region: string) => `/shards/${segment(cluster)}?region=${segment(region)}`,
 };
 
-const serviceKey = (entity: { namespace: string; name: string; region: string }) => `${entity.namespace}/${entity.name}@${entity.region}`;
+/** A service in one region, as the overview and the services list key it: "shop/checkout@eu-west-1". */
+export const serviceKey = (entity: { namespace: string; name: string; region: string }) => `${entity.namespace}/${entity.name}@${entity.region}`;
 
 function serviceVerdicts(figures: FleetFigures, context: JudgingContext): EntityVerdict[] {
   const stats = new Map(figures.services.map((service) => [serviceKey(service), service]));

@@ -6,11 +6,17 @@ import type { Runtime } from "../runtime";
 import { createTRPCRouter, permissionProcedure } from "../trpc";
 import { entityInput, entityName, environmentInput, inRegions, readVisibleFleet } from "./fleet-input";
 
+/** A consumer group's verdict from the lag poller's windows and the configured levels. */
+function groupJudge(runtime: Runtime) {
+  const judging = runtime.judging();
+  return (group: ConsumerGroupLag) => consumerGroupHealth(group, judging.lagWindows?.(group), judging.thresholds.consumerGroups, judging.now);
+}
+
 /** The Kafka side of the fleet with every cluster, topic and group judged. */
 function judgeQueues(runtime: Runtime, fleet: Fleet) {
   const judging = runtime.judging();
   const { thresholds } = judging;
-  const groupHealth = (group: ConsumerGroupLag) => consumerGroupHealth(group, judging.lagWindows?.(group), thresholds.consumerGroups, judging.now);
+  const groupHealth = groupJudge(runtime);
   return {
     clusters: fleet.kafkaClusters.map((cluster) => ({ ...cluster, health: kafkaClusterHealth(cluster, thresholds.kafkaClusters, judging.expectedBrokers?.(cluster)) })),
     topics: fleet.topics.map((topic) => ({ ...topic, health: topicHealth(topic, thresholds.topics) })),
@@ -24,7 +30,6 @@ function judgeQueues(runtime: Runtime, fleet: Fleet) {
         health: { verdict: health.verdict, reasons: health.reasons, status: health.status, timeToDrainSeconds: health.timeToDrainSeconds },
       };
     }),
-    groupHealth,
   };
 }
 
@@ -60,7 +65,8 @@ export const queuesRouter = createTRPCRouter({
     .input(entityInput({ cluster: entityName, group: entityName }))
     .query(async ({ ctx, input }) => {
       const { runtime, fleet } = await readVisibleFleet(ctx, input.environment);
-      const { groupHealth } = judgeQueues(runtime, fleet);
+      // Only this group is judged in full; the others are not needed here.
+      const groupHealth = groupJudge(runtime);
       const lagWindows = runtime.judging().lagWindows;
       const found = inRegions(
         fleet.consumerGroups.filter((group) => group.cluster === input.cluster && group.group === input.group),

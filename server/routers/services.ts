@@ -2,16 +2,16 @@ import { TRPCError } from "@trpc/server";
 import { z } from "zod";
 import { autoscalerHealth, serviceHealth, worstVerdict, type HealthThresholds } from "../domain/health";
 import { defaultEnvironmentName } from "../config";
+import { serviceKey } from "../domain/fleet-verdicts";
 import { combineFreshness, type DependencyStats, type ServiceStats, type Workload } from "../domain/ports";
 import { createTRPCRouter, permissionProcedure } from "../trpc";
 
-const keyOf = (x: { namespace: string; name: string; region: string }) => `${x.namespace}/${x.name}@${x.region}`;
 
 /** Workloads joined with their current figures and verdict, one row per service and region. */
 function joinRows(workloads: Workload[], stats: ServiceStats[], thresholds: HealthThresholds["services"]) {
-  const statsByKey = new Map(stats.map((s) => [keyOf(s), s]));
+  const statsByKey = new Map(stats.map((s) => [serviceKey(s), s]));
   return workloads.map((workload) => {
-    const figures = statsByKey.get(keyOf(workload));
+    const figures = statsByKey.get(serviceKey(workload));
     return { ...workload, stats: figures ?? null, health: serviceHealth(figures, workload, thresholds) };
   });
 }

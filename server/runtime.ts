@@ -4,6 +4,7 @@
 import { Redis } from "ioredis";
 import type { PgBoss } from "pg-boss";
 import type { ActionServiceDeps } from "./actions/requests";
+import { actionPortsOver } from "./adapters/action-ports";
 import { ClusterReaders } from "./adapters/cluster-readers";
 import { alwaysFresh, EnvironmentMetrics, type EnvironmentPart } from "./adapters/environment-metrics";
 import type { QueryCache } from "./adapters/prometheus/cache";
@@ -127,14 +128,16 @@ async function createRuntime(): Promise<Runtime> {
 
   const actions: ActionServiceDeps = {
     db,
-    ports: { workloads },
+    ports: actionPortsOver(workloads),
     events,
     enqueueExecution: (tx, requestId) => enqueueExecution(boss, tx, requestId),
     pricePerReplicaHour: env.PRICE_PER_REPLICA_HOUR,
     requestTtlSeconds: env.ACTION_REQUEST_TTL_SECONDS,
   };
 
-  await workApprovedActions(boss, actions);
+  // Aborted on stop: a resumable execution (a replay) stops cleanly and resumes after the restart.
+  const shutdown = new AbortController();
+  await workApprovedActions(boss, actions, shutdown.signal);
   await workRequestExpiry(boss, actions);
 
   const verdictMemory = new VerdictMemory();
@@ -156,6 +159,7 @@ async function createRuntime(): Promise<Runtime> {
     actions,
     async stop() {
       clearInterval(verdictWatch);
+      shutdown.abort();
       lagTracker.stop();
       simulated?.fleet.stop();
       await boss.stop({ graceful: true, timeout: 5000 });

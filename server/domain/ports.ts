@@ -24,8 +24,11 @@ export interface Workload extends Required<WorkloadRef> {
 export interface WorkloadPort {
   listWorkloads(environment?: string): Promise<Workload[]>;
   getWorkload(ref: WorkloadRef): Promise<Workload | null>;
-  /** Sets spec.replicas. Resolves once the change is accepted, not when pods are ready. */
-  scaleWorkload(ref: WorkloadRef, replicas: number): Promise<void>;
+  /**
+   * Sets spec.replicas through the scale subresource. Resolves once the change is accepted,
+   * not when pods are ready; with `dryRun` the change is checked and not applied.
+   */
+  scaleWorkload(ref: WorkloadRef, replicas: number, options?: { dryRun?: boolean }): Promise<void>;
 }
 
 /** Request, error and duration figures per service (RED) and saturation, at one instant. */

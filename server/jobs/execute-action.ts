@@ -1,15 +1,49 @@
 // Runs an approved request once, through its kind's adapter, reads the state back, and
-// records the outcome. Runs as a pg-boss job: if the app dies mid-way the job is retried,
-// finds the request already `executing`, and settles it by verification instead of
-// running the change a second time.
+// records the outcome. Runs as a pg-boss job: if the app dies mid-way the job is retried and
+// finds the request already `executing`. A resumable kind (a replay that records its own
+// progress) then continues where it stopped; any other kind is settled by verification
+// instead of running the change a second time.
 import { appendAudit, SYSTEM_ACTOR } from "../audit/log";
 import type { Prisma } from "../db/generated/client";
 import { actionCatalog } from "../domain/actions/catalog";
+import type { ExecutionContext } from "../domain/actions/kind";
 import { auditTargetOf, publishChange, type ActionServiceDeps } from "../actions/requests";
 
 type ExecutorDeps = Pick<ActionServiceDeps, "db" | "ports" | "events">;
 
-export async function executeApprovedAction(deps: ExecutorDeps, requestId: string): Promise<void> {
+/** Progress is written at most this often; the last report is always written. */
+const PROGRESS_WRITE_INTERVAL_MS = 1000;
+
+/**
+ * Keeps the latest progress report in the request's row and tells the pages, without one
+ * database write per message copied or key deleted.
+ */
+function progressRecorder(deps: ExecutorDeps, request: { id: string; state: string; environment: string; namespace: string }) {
+  let latest: Record<string, unknown> | null = null;
+  let lastWrite = 0;
+  let writing: Promise<void> = Promise.resolve();
+  const write = () => {
+    const progress = latest;
+    if (progress === null) return;
+    lastWrite = Date.now();
+    writing = writing
+      .then(() => deps.db.actionRequest.update({ where: { id: request.id }, data: { progress: progress as Prisma.InputJsonValue } }))
+      .then(() => publishChange(deps, request))
+      .catch((error: unknown) => console.warn(`[jobs] could not record the progress of ${request.id}:`, error instanceof Error ? error.message : error));
+  };
+  return {
+    report(progress: Record<string, unknown>) {
+      latest = progress;
+      if (Date.now() - lastWrite >= PROGRESS_WRITE_INTERVAL_MS) write();
+    },
+    async flush() {
+      write();
+      await writing;
+    },
+  };
+}
+
+export async function executeApprovedAction(deps: ExecutorDeps, requestId: string, signal: AbortSignal = new AbortController().signal): Promise<void> {
   const claim = await deps.db.$transaction(async (tx) => {
     await tx.$queryRaw`SELECT id FROM "ActionRequest" WHERE id = ${requestId}::uuid FOR UPDATE`;
     const request = await tx.actionRequest.findUnique({ where: { id: requestId } });
@@ -25,18 +59,28 @@ export async function executeApprovedAction(deps: ExecutorDeps, requestId: strin
 
   const { request, resumed } = claim;
   const kind = actionCatalog.get(request.kind);
+  const progress = progressRecorder(deps, request);
+  const context: ExecutionContext = { environment: request.environment, requestId, reportProgress: progress.report, signal };
+  const rerun = resumed && kind?.resumable === true;
   let verification: { ok: boolean; observed: Record<string, unknown>; message: string };
   try {
     if (!kind) throw new Error(`action kind ${request.kind} is no longer known to this version`);
     const params = kind.params.parse(request.params);
-    if (!resumed) await kind.execute(deps.ports, params, request.environment);
-    verification = await kind.verify(deps.ports, params, request.environment);
-    if (resumed && !verification.ok) {
+    if (!resumed || rerun) await kind.execute(deps.ports, params, context);
+    await progress.flush();
+    // Shutting down mid-way: the job is retried after the restart and the kind resumes.
+    if (signal.aborted && kind.resumable) throw new ExecutionInterrupted(requestId);
+    verification = await kind.verify(deps.ports, params, context);
+    if (rerun) {
+      verification = { ...verification, message: `resumed after an interruption: ${verification.message}` };
+    } else if (resumed && !verification.ok) {
       verification = { ...verification, message: `interrupted while executing and not re-run; state read back: ${verification.message}` };
     } else if (resumed) {
       verification = { ...verification, message: `completed before an interruption: ${verification.message}` };
     }
   } catch (error) {
+    if (error instanceof ExecutionInterrupted) throw error;
+    await progress.flush();
     verification = { ok: false, observed: {}, message: error instanceof Error ? error.message : String(error) };
   }
 
@@ -65,4 +109,13 @@ export async function executeApprovedAction(deps: ExecutorDeps, requestId: strin
     return done;
   });
   if (finished) publishChange(deps, finished);
+}
+
+/** A resumable execution stopped because the app shuts down; its job runs again after the restart. */
+export class ExecutionInterrupted extends Error {
+  override name = "ExecutionInterrupted";
+
+  constructor(requestId: string) {
+    super(`execution of ${requestId} interrupted by shutdown; it resumes when the app starts again`);
+  }
 }

@@ -2,6 +2,7 @@
 // so only actions change it), the in-process event bus and a real pg-boss on the test
 // database, with or without the worker that executes approved actions.
 import type { ActionServiceDeps } from "../../server/actions/requests";
+import { actionPortsOver } from "../../server/adapters/action-ports";
 import { alwaysFresh, EnvironmentMetrics } from "../../server/adapters/environment-metrics";
 import { createSimulatedFleet, type SimulatedFleet } from "../../server/adapters/simulator";
 import { demoConfig } from "../../server/config/demo";
@@ -40,7 +41,7 @@ export async function startTestRuntime(options: TestRuntimeOptions): Promise<Tes
   const boss = await startJobQueue(options.databaseUrl, 2);
   const actions: ActionServiceDeps = {
     db: options.db,
-    ports: { workloads: simulated.workloads },
+    ports: actionPortsOver(simulated.workloads),
     events,
     enqueueExecution: (tx, requestId) => enqueueExecution(boss, tx, requestId),
     pricePerReplicaHour: 0.05,

@@ -2,14 +2,11 @@
 // service and the executor only ever talk to a kind through this shape.
 import type { z } from "zod";
 import type { Permission, Scope } from "../permissions";
-import type { WorkloadPort } from "../ports";
+import type { ActionPorts } from "../action-ports";
+
+export type { ActionPorts } from "../action-ports";
 
 export type RiskLevel = "low" | "medium" | "high";
-
-/** The ports an action may read and change. Grows with the catalog. */
-export interface ActionPorts {
-  workloads: WorkloadPort;
-}
 
 export interface PreviewLine {
   label: string;
@@ -37,6 +34,17 @@ export interface Verification {
   message: string;
 }
 
+/** What an execution knows besides its parameters. */
+export interface ExecutionContext {
+  environment: string;
+  /** The action request being executed: names work that must survive a restart (a replay's progress). */
+  requestId: string;
+  /** Records progress (shown on the request's page, kept across a restart of the app). */
+  reportProgress(progress: Record<string, unknown>): void;
+  /** Aborts when the app shuts down; a resumable kind stops and continues after the restart. */
+  signal: AbortSignal;
+}
+
 export interface ActionKind<Params, Current> {
   kind: string;
   title: string;
@@ -50,9 +58,15 @@ export interface ActionKind<Params, Current> {
   load(ports: ActionPorts, params: Params, environment: string): Promise<Current>;
   /** Pure: risk and preview from the parameters and the current state. Throws ActionRefused. */
   plan(params: Params, current: Current, context: PlanContext): ActionPlan;
-  execute(ports: ActionPorts, params: Params, environment: string): Promise<void>;
+  execute(ports: ActionPorts, params: Params, context: ExecutionContext): Promise<void>;
+  /**
+   * True when running `execute` again after an interruption continues the work without
+   * repeating any of it (a replay that records its own progress). Otherwise an interrupted
+   * execution is settled by `verify` alone and never re-run.
+   */
+  resumable?: boolean;
   /** Reads the state back after executing. */
-  verify(ports: ActionPorts, params: Params, environment: string): Promise<Verification>;
+  verify(ports: ActionPorts, params: Params, context: ExecutionContext): Promise<Verification>;
   /** The parameters of the request that would undo this one, given the state before. */
   rollback(params: Params, before: Current): Params | null;
 }

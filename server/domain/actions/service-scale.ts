@@ -67,9 +67,9 @@ export const serviceScale: ActionKind<ServiceScaleParams, Workload> = {
     };
   },
 
-  execute: (ports, params, environment) => ports.workloads.scaleWorkload(refOf(params, environment), params.replicas),
+  execute: (ports, params, { environment }) => ports.workloads.scaleWorkload(refOf(params, environment), params.replicas),
 
-  async verify(ports, params, environment) {
+  async verify(ports, params, { environment }) {
     const workload = await ports.workloads.getWorkload(refOf(params, environment));
     const ok = workload?.desiredReplicas === params.replicas;
     return {

@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "ActionRequest" ADD COLUMN     "progress" JSONB;

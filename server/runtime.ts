@@ -4,7 +4,8 @@
 import { Redis } from "ioredis";
 import type { PgBoss } from "pg-boss";
 import type { ActionServiceDeps } from "./actions/requests";
-import { actionPortsOver } from "./adapters/action-ports";
+import { actionAdaptersFromConfig } from "./adapters/action-adapters";
+import { routeActionPorts } from "./adapters/action-ports";
 import { ClusterReaders } from "./adapters/cluster-readers";
 import { alwaysFresh, EnvironmentMetrics, type EnvironmentPart } from "./adapters/environment-metrics";
 import type { QueryCache } from "./adapters/prometheus/cache";
@@ -15,7 +16,10 @@ import { db } from "./db/client";
 import type { JudgingContext } from "./domain/fleet-verdicts";
 import type { ObservedMetricsSource, WorkloadPort } from "./domain/ports";
 import { env } from "./env";
-import { InProcessEventBus, type EventBus } from "./events/bus";
+import { startAlertSync } from "./alerts/reconcile";
+import { alertStoreOf } from "./alerts/services";
+import type { EventBus } from "./events/bus";
+import { createEventBus } from "./events/redis-bus";
 import { readFleet } from "./fleet/read";
 import { enqueueExecution, startJobQueue } from "./jobs/queue";
 import { workApprovedActions, workRequestExpiry } from "./jobs/workers";
@@ -40,14 +44,6 @@ export interface Runtime {
   actions: ActionServiceDeps;
   stop(): Promise<void>;
 }
-
-const NO_WORKLOADS: WorkloadPort = {
-  listWorkloads: async () => [],
-  getWorkload: async () => null,
-  scaleWorkload: async (ref) => {
-    throw new Error(`No workload adapter is configured for ${ref.environment}`);
-  },
-};
 
 const VERDICT_WATCH_INTERVAL_MS = 15_000;
 
@@ -121,14 +117,17 @@ async function createRuntime(): Promise<Runtime> {
     onError: (error) => console.warn("[scaleplane] consumer lag poll failed:", error instanceof Error ? error.message : error),
   });
   lagTracker.start();
-  // Until the Kubernetes adapter comes, workloads are the simulator's (none without it).
-  const workloads: WorkloadPort = simulated?.workloads ?? NO_WORKLOADS;
-  const events = new InProcessEventBus();
+  // Each call goes to the real adapter the configuration places there, else to the simulator.
+  const actionAdapters = actionAdaptersFromConfig(config);
+  const actionPorts = routeActionPorts(actionAdapters.adapters, simulated && simulatedName ? { environment: simulatedName, ports: simulated.actions } : null);
+  const workloads: WorkloadPort = actionPorts.workloads;
+  // Through Redis when there is one, so every replica of the app delivers every event.
+  const events = createEventBus(env.REDIS_URL);
   const boss = await startJobQueue(env.DATABASE_URL, JOB_QUEUE_POOL_SIZE);
 
   const actions: ActionServiceDeps = {
     db,
-    ports: actionPortsOver(workloads),
+    ports: actionPorts,
     events,
     enqueueExecution: (tx, requestId) => enqueueExecution(boss, tx, requestId),
     pricePerReplicaHour: env.PRICE_PER_REPLICA_HOUR,
@@ -163,7 +162,10 @@ async function createRuntime(): Promise<Runtime> {
       lagTracker.stop();
       simulated?.fleet.stop();
       await boss.stop({ graceful: true, timeout: 5000 });
+      await alertSync.stop();
+      await events.close();
       await closeMetrics();
+      await actionAdapters.close();
     },
   };
   // Every environment judged in the background, so "since when" is right even for entities
@@ -176,6 +178,8 @@ async function createRuntime(): Promise<Runtime> {
     }
   };
   const verdictWatch = setInterval(watchEnvironments, VERDICT_WATCH_INTERVAL_MS);
+  // Prometheus's own view of the alerts, so the alert pages are right even if a webhook was missed.
+  const alertSync = startAlertSync({ store: alertStoreOf(db, { config, events }), config });
   verdictWatch.unref();
   return runtime;
 }

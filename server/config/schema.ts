@@ -3,6 +3,7 @@
 // the file: a field ending in `Env` names the environment variable that holds one.
 import { z } from "zod";
 import { healthThresholdsSchema } from "../domain/health/thresholds";
+import { runbookRuleSchema } from "../domain/runbooks";
 
 /** Names used as map keys and shown in the UI: environment, region and cluster names. */
 const NAME = /^[a-z0-9]([a-z0-9._-]{0,61}[a-z0-9])?$/;
@@ -72,6 +73,44 @@ export const labelMappingSchema = z.strictObject({
   cacheInstance: labelName("pod"),
 });
 
+/**
+ * Alerts: the labels that name an alert's resource (server/domain/alerts/resource.ts; the
+ * defaults are what deploy/prometheus/rules/ keep), the Alertmanager silences go to, and how
+ * often Prometheus's own list of alerts is read in case a webhook delivery was missed.
+ */
+const alertsSchema = z.strictObject({
+  labels: z
+    .strictObject({
+      /** Set by a rule to say what the alert is about: service, deployment, consumer_group, topic, kafka_cluster, cache, mongodb, elasticsearch. */
+      resourceKind: labelName("resource_kind"),
+      severity: labelName("severity"),
+      environment: labelName("environment"),
+      region: labelName("region"),
+      serviceNamespace: labelName("service_namespace"),
+      service: labelName("service_name"),
+      namespace: labelName("namespace"),
+      deployment: labelName("deployment"),
+      cluster: labelName("cluster"),
+      topic: labelName("topic"),
+      consumerGroup: labelName("consumergroup"),
+      cache: labelName("cluster"),
+    })
+    .prefault({}),
+  /** Where silences are created and expired (Alertmanager's API v2). Without it, silencing is off. */
+  alertmanager: z
+    .strictObject({
+      url: httpUrl,
+      timeoutSeconds: z.number().positive().max(60).default(5),
+      /** Environment variable holding a bearer token, for an Alertmanager behind an auth proxy. */
+      bearerTokenEnv: envVarName.optional(),
+    })
+    .optional(),
+  /** Seconds between reads of each configured Prometheus's firing alerts and rules; 0 turns it off. */
+  prometheusSyncSeconds: z.number().min(0).max(3600).default(60),
+  /** Days a resolved alert is kept. */
+  keepResolvedDays: z.number().int().min(1).max(366).default(14),
+});
+
 const kubernetesCluster = z
   .strictObject({
     kind: z.literal("kubernetes"),
@@ -79,9 +118,14 @@ const kubernetesCluster = z
     context: z.string().min(1).optional(),
     /** Use the service account of the pod Scaleplane runs in. */
     inCluster: z.boolean().optional(),
+    /** The kubeconfig file holding `context`, when it is not KUBECONFIG or ~/.kube/config. */
+    kubeconfig: z.string().min(1).optional(),
   })
   .refine((cluster) => Boolean(cluster.context) !== Boolean(cluster.inCluster), {
     message: "needs either `context` (a kubeconfig context) or `inCluster: true`, not both",
+  })
+  .refine((cluster) => !(cluster.inCluster && cluster.kubeconfig), {
+    message: "`kubeconfig` goes with `context`; with `inCluster: true` the pod's service account is used",
   });
 
 const kafkaCluster = z.strictObject({
@@ -95,7 +139,36 @@ const kafkaCluster = z.strictObject({
       passwordEnv: envVarName,
     })
     .optional(),
+  /**
+   * The Deployment consuming as each consumer group, "<namespace>/<deployment>" in this
+   * cluster's region: scaling a group scales it (Kafka itself does not know who consumes).
+   */
+  consumers: z
+    .record(
+      z.string().min(1, "needs a consumer group name"),
+      z.string().regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\/[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/, 'must be "<namespace>/<deployment>", e.g. "payments/ledger-consumer"'),
+    )
+    .optional(),
 });
+
+/**
+ * What `cache.warm` can load into a cache: each key from `loaderUrl?key=<key>`, SET with the
+ * body. The keys are a list (`keys`, or `keysFile`: an absolute path, one key a line), or the
+ * `hottest.count` hottest keys the cache holds at the time (sampled; see
+ * server/adapters/redis/warm.ts), reloaded so the keys read most get fresh values.
+ */
+const cacheWarmSource = z
+  .strictObject({
+    keys: z.array(z.string().min(1)).min(1, "needs at least one key").optional(),
+    keysFile: z.string().startsWith("/", "must be an absolute path").optional(),
+    hottest: z.strictObject({ count: z.number().int().positive().max(100_000) }).optional(),
+    loaderUrl: httpUrl,
+    /** Without it a loaded key keeps the TTL it had (none for a new key). */
+    ttlSeconds: z.number().int().positive().optional(),
+  })
+  .refine((source) => [source.keys, source.keysFile, source.hottest].filter((choice) => choice !== undefined).length === 1, {
+    message: "needs exactly one of `keys`, `keysFile` or `hottest`",
+  });
 
 const redisCluster = z
   .strictObject({
@@ -113,6 +186,8 @@ const redisCluster = z
     usernameEnv: envVarName.optional(),
     passwordEnv: envVarName.optional(),
     tls: z.boolean().default(false),
+    /** By name, as `cache.warm` requests name them. */
+    warmSources: z.record(name("warm source"), cacheWarmSource).optional(),
   })
   .refine((cluster) => Boolean(cluster.endpoints) !== Boolean(cluster.sentinel), {
     message: "needs either `endpoints` or `sentinel`, not both",
@@ -138,19 +213,89 @@ export const clusterSchema = z.discriminatedUnion(
   { error: (issue) => (issue.code === "invalid_union" ? `needs \`kind\`: one of ${CLUSTER_KINDS.join(", ")}` : undefined) },
 );
 
+/** `namespace/service`, as a key of breakerAdmin.services. */
+const SERVICE_KEY = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?\/[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+/**
+ * Services whose circuit breakers Scaleplane may force, each by the base URL of its admin
+ * endpoint (docs/breaker-admin.md describes the two requests it answers).
+ */
+const breakerAdminSchema = z.strictObject({
+  services: z.record(z.string().regex(SERVICE_KEY, "must be namespace/service, e.g. checkout/payments"), httpUrl),
+  /** Environment variable holding the bearer token the endpoints expect. */
+  tokenEnv: envVarName.optional(),
+  timeoutSeconds: z.number().positive().max(60).default(5),
+});
+
 const regionSchema = z.strictObject({
   /** A Prometheus of this region's own; otherwise the environment's. */
   prometheus: prometheusSchema.optional(),
   clusters: z.record(name("cluster"), clusterSchema).default({}),
+  breakerAdmin: breakerAdminSchema.optional(),
 });
 
-const environmentSchema = z.strictObject({
-  /** Where the figures come from: the built-in fleet simulator, or Prometheus. */
-  source: z.enum(["simulator", "prometheus"]),
-  prometheus: prometheusSchema.optional(),
-  labels: labelMappingSchema.default(labelMappingSchema.parse({})),
-  regions: z.record(name("region"), regionSchema).refine((regions) => Object.keys(regions).length > 0, "needs at least one region"),
+/** Kubernetes object names (DNS subdomains) and namespaces (DNS labels). */
+const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+
+/**
+ * The environment's traffic split between regions: one rule of a Gateway API HTTPRoute, with a
+ * backendRef per region whose weights `region.failover` changes.
+ */
+const trafficSchema = z.strictObject({
+  httpRoute: z.strictObject({
+    /** The `kind: kubernetes` cluster holding the route, in one of the environment's regions. */
+    cluster: name("cluster"),
+    namespace: z.string().regex(DNS_LABEL, "must be a Kubernetes namespace (lowercase letters, digits and -)"),
+    name: z.string().regex(DNS_SUBDOMAIN, "must be a Kubernetes object name (lowercase letters, digits, - and .)"),
+    /** The rule (by position in spec.rules) whose backendRefs split the traffic. */
+    rule: z.number().int().min(0).default(0),
+  }),
+  /** Each region's backendRef in that rule, by its name. */
+  backends: z
+    .record(name("region"), z.string().regex(DNS_SUBDOMAIN, "must be the name of a backendRef (a Service name)"))
+    .refine((backends) => Object.keys(backends).length > 0, "needs the backendRef of at least one region"),
 });
+
+export type TrafficConfig = z.output<typeof trafficSchema>;
+
+/** The traffic split names regions and a cluster of its own environment, each backend once. */
+function checkTraffic(traffic: TrafficConfig, regions: Record<string, { clusters: Record<string, { kind: string }> }>, context: z.RefinementCtx): void {
+  const regionNames = Object.keys(regions);
+  for (const region of Object.keys(traffic.backends)) {
+    if (!(region in regions)) {
+      context.addIssue({ code: "custom", path: ["traffic", "backends", region], message: `names no region of this environment (${regionNames.join(", ")})` });
+    }
+  }
+  const seen = new Map<string, string>();
+  for (const [region, backend] of Object.entries(traffic.backends)) {
+    const other = seen.get(backend);
+    if (other) context.addIssue({ code: "custom", path: ["traffic", "backends", region], message: `is also the backend of region ${other}; each region needs its own backendRef` });
+    seen.set(backend, region);
+  }
+  const { cluster } = traffic.httpRoute;
+  const kinds = Object.values(regions).flatMap((region) => (cluster in region.clusters ? [region.clusters[cluster]?.kind] : []));
+  if (!kinds.includes("kubernetes")) {
+    context.addIssue({
+      code: "custom",
+      path: ["traffic", "httpRoute", "cluster"],
+      message: kinds.length ? `is a ${kinds[0]} cluster; the HTTPRoute lives in a \`kind: kubernetes\` cluster` : `names no cluster of this environment's regions (${regionNames.join(", ")})`,
+    });
+  }
+}
+
+const environmentSchema = z
+  .strictObject({
+    /** Where the figures come from: the built-in fleet simulator, or Prometheus. */
+    source: z.enum(["simulator", "prometheus"]),
+    prometheus: prometheusSchema.optional(),
+    labels: labelMappingSchema.default(labelMappingSchema.parse({})),
+    regions: z.record(name("region"), regionSchema).refine((regions) => Object.keys(regions).length > 0, "needs at least one region"),
+    traffic: trafficSchema.optional(),
+  })
+  .superRefine((environment, context) => {
+    if (environment.traffic) checkTraffic(environment.traffic, environment.regions, context);
+  });
 
 export const configSchema = z
   .strictObject({
@@ -159,6 +304,9 @@ export const configSchema = z
     defaultEnvironment: name("environment").optional(),
     /** SLOs and thresholds of the health verdicts; every level has a default (server/domain/health/thresholds.ts). */
     health: healthThresholdsSchema,
+    alerts: alertsSchema.prefault({}),
+    /** Runbook rules: which alerts suggest which action (server/domain/runbooks.ts); replaces the defaults when given. */
+    runbooks: z.array(runbookRuleSchema).max(500).optional(),
     environments: z.record(name("environment"), environmentSchema).refine((environments) => Object.keys(environments).length > 0, "needs at least one environment"),
   })
   .superRefine((config, context) => {
@@ -190,3 +338,5 @@ export type RegionConfig = EnvironmentConfig["regions"][string];
 export type ClusterConfig = z.output<typeof clusterSchema>;
 export type PrometheusConfig = z.output<typeof prometheusSchema>;
 export type LabelMapping = z.output<typeof labelMappingSchema>;
+export type AlertsConfig = z.output<typeof alertsSchema>;
+export type BreakerAdminConfig = z.output<typeof breakerAdminSchema>;

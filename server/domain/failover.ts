@@ -65,17 +65,26 @@ export function planFailover(from: string, regions: readonly RegionTraffic[], wo
       requestsPerSecondAfter: region.requestsPerSecond * factor,
     };
   });
-  const servicesAtRisk = workloads
-    .filter((workload) => growth.has(workload.region))
+  const servicesAtRisk = servicesOverCapacity(growth, workloads);
+  return { from, movedShare, requestsPerSecondMoved: source.requestsPerSecond, shifts, servicesAtRisk, blockedBecause: null };
+}
+
+/**
+ * The services of the regions in `growthByRegion` (region → factor its traffic grows by) that
+ * would need more replicas than their autoscaler allows, the furthest over first. Shared by a
+ * region's failover and by any other change of the traffic split.
+ */
+export function servicesOverCapacity(growthByRegion: ReadonlyMap<string, number>, workloads: readonly Workload[]): ServiceAtRisk[] {
+  return workloads
+    .filter((workload) => growthByRegion.has(workload.region))
     .map((workload): ServiceAtRisk => ({
       namespace: workload.namespace,
       name: workload.name,
       region: workload.region,
       replicas: workload.desiredReplicas,
-      replicasNeeded: Math.ceil(workload.desiredReplicas * (growth.get(workload.region) ?? 1)),
+      replicasNeeded: Math.ceil(workload.desiredReplicas * (growthByRegion.get(workload.region) ?? 1)),
       maxReplicas: workload.maxReplicas,
     }))
     .filter((service) => service.replicasNeeded > service.maxReplicas)
     .sort((a, b) => b.replicasNeeded / b.maxReplicas - a.replicasNeeded / a.maxReplicas || a.name.localeCompare(b.name));
-  return { from, movedShare, requestsPerSecondMoved: source.requestsPerSecond, shifts, servicesAtRisk, blockedBecause: null };
 }

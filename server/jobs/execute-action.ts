@@ -6,7 +6,7 @@
 import { appendAudit, SYSTEM_ACTOR } from "../audit/log";
 import type { Prisma } from "../db/generated/client";
 import { actionCatalog } from "../domain/actions/catalog";
-import type { ExecutionContext } from "../domain/actions/kind";
+import { ExecutionSuperseded, type ExecutionContext } from "../domain/actions/kind";
 import { auditTargetOf, publishChange, type ActionServiceDeps } from "../actions/requests";
 
 type ExecutorDeps = Pick<ActionServiceDeps, "db" | "ports" | "events">;
@@ -18,8 +18,9 @@ const PROGRESS_WRITE_INTERVAL_MS = 1000;
  * Keeps the latest progress report in the request's row and tells the pages, without one
  * database write per message copied or key deleted.
  */
-function progressRecorder(deps: ExecutorDeps, request: { id: string; state: string; environment: string; namespace: string }) {
-  let latest: Record<string, unknown> | null = null;
+function progressRecorder(deps: ExecutorDeps, request: { id: string; state: string; environment: string; namespace: string; progress: unknown }) {
+  // A resumed execution starts from what the interrupted one recorded.
+  let latest: Record<string, unknown> | null = isRecord(request.progress) ? request.progress : null;
   let lastWrite = 0;
   let writing: Promise<void> = Promise.resolve();
   const write = () => {
@@ -33,9 +34,15 @@ function progressRecorder(deps: ExecutorDeps, request: { id: string; state: stri
   };
   return {
     report(progress: Record<string, unknown>) {
-      latest = progress;
+      latest = { ...latest, ...progress };
       if (Date.now() - lastWrite >= PROGRESS_WRITE_INTERVAL_MS) write();
     },
+    async remember(note: Record<string, unknown>) {
+      latest = { ...latest, ...note };
+      write();
+      await writing;
+    },
+    recorded: () => latest,
     async flush() {
       write();
       await writing;
@@ -60,7 +67,14 @@ export async function executeApprovedAction(deps: ExecutorDeps, requestId: strin
   const { request, resumed } = claim;
   const kind = actionCatalog.get(request.kind);
   const progress = progressRecorder(deps, request);
-  const context: ExecutionContext = { environment: request.environment, requestId, reportProgress: progress.report, signal };
+  const context: ExecutionContext = {
+    environment: request.environment,
+    requestId,
+    reportProgress: progress.report,
+    remember: progress.remember,
+    recorded: progress.recorded,
+    signal,
+  };
   const rerun = resumed && kind?.resumable === true;
   let verification: { ok: boolean; observed: Record<string, unknown>; message: string };
   try {
@@ -80,6 +94,10 @@ export async function executeApprovedAction(deps: ExecutorDeps, requestId: strin
     }
   } catch (error) {
     if (error instanceof ExecutionInterrupted) throw error;
+    if (error instanceof ExecutionSuperseded) {
+      console.warn(`[jobs] ${requestId}: ${error.message}`);
+      return;
+    }
     await progress.flush();
     verification = { ok: false, observed: {}, message: error instanceof Error ? error.message : String(error) };
   }
@@ -110,6 +128,8 @@ export async function executeApprovedAction(deps: ExecutorDeps, requestId: strin
   });
   if (finished) publishChange(deps, finished);
 }
+
+const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null && !Array.isArray(value);
 
 /** A resumable execution stopped because the app shuts down; its job runs again after the restart. */
 export class ExecutionInterrupted extends Error {

@@ -68,7 +68,7 @@ describe("on the embedded PostgreSQL (PGlite)", () => {
 
   it("applies the migrations, then serves Prisma, the audit log and pg-boss", async () => {
     const applied = await applyMigrations(embedded.connectionString);
-    expect(applied).toEqual(["20261127070524_init", "20261127070600_audit_append_only"]);
+    expect(applied).toEqual(["20261127070524_init", "20261127070600_audit_append_only", "20261127124340_action_progress", "20261127125232_alerts"]);
 
     const db = createDb(embedded.connectionString, 4);
     try {

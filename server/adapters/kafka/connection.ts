@@ -97,6 +97,11 @@ function errorChain(error: unknown): ErrorLike[] {
   return chain;
 }
 
+/** Whether Kafka answered with one of these error codes (kafkajs's `type`, e.g. UNKNOWN_TOPIC_OR_PARTITION), however wrapped. */
+export function hasProtocolError(error: unknown, ...types: string[]): boolean {
+  return errorChain(error).some((link) => typeof link.type === "string" && types.includes(link.type));
+}
+
 /** What went wrong, as a kind a page can act on and a message naming the cluster. */
 export function classifyKafkaError(error: unknown, target: KafkaClusterTarget): KafkaReadError {
   if (error instanceof KafkaReadError) return error;

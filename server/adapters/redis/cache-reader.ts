@@ -7,17 +7,15 @@
 // refresh failed. Only the very first call waits, and only up to a timeout. Rates (hit ratio,
 // ops/s, evictions/s) come from counter deltas between two refreshes, which is why the
 // snapshot, not a single INFO, is the unit here.
-import type { ClusterConfig } from "../../config/schema";
 import type { CacheStats, Observed, SourceError } from "../../domain/ports";
-import { secretFromEnvironment } from "../../env";
-import { RedisConnection, RedisReadError, type ConnectionSettings } from "./connection";
+import { instanceSettings, RedisConnection, RedisReadError, sentinelSettings, type ConnectionSettings, type RedisCacheConfig } from "./connection";
 import { figuresOf, readingOf, type CacheFigures, type InstanceOutcome, type InstanceReading } from "./figures";
 import { parseInfo } from "./info";
 import { DEFAULT_KEYSPACE_SAMPLE, sampleKeyspace, type KeyspaceSampleOptions } from "./keyspace";
 import { readSentinels } from "./sentinel";
 import type { CacheDetail, CacheSentinelStatus, InstanceRole, KeyspaceBreakdown } from "./types";
 
-export type RedisCacheConfig = Extract<ClusterConfig, { kind: "redis" }>;
+export type { RedisCacheConfig } from "./connection";
 
 export interface RedisCacheReaderOptions {
   environment: string;
@@ -42,13 +40,6 @@ interface Snapshot {
   readings: Map<string, InstanceReading>;
 }
 
-function secret(variable: string | undefined, field: string): string | undefined {
-  if (variable === undefined) return undefined;
-  const value = secretFromEnvironment(variable);
-  if (value === undefined) throw new Error(`the environment variable ${variable} (${field}) is not set`);
-  return value;
-}
-
 export class RedisCacheReader {
   readonly cluster: string;
   readonly environment: string;
@@ -64,6 +55,7 @@ export class RedisCacheReader {
 
   private readonly instanceConnections = new Map<string, RedisConnection>();
   private readonly sentinelConnections: RedisConnection[];
+  private readonly instanceSettings: () => ConnectionSettings;
   /** Roles seen last, so an instance that went down keeps the role it had. */
   private readonly knownRoles = new Map<string, InstanceRole>();
 
@@ -96,11 +88,9 @@ export class RedisCacheReader {
     if (!this.config.endpoints && !this.config.sentinel) {
       throw new Error(`Redis cache ${this.cluster}: the configuration names neither endpoints nor Sentinels`);
     }
-    const sentinelSettings = (): ConnectionSettings => {
-      const password = secret(this.config.sentinel?.passwordEnv, "sentinel.passwordEnv");
-      return { tls: this.config.tls, timeoutMs: this.timeoutMs, ...(password ? { password } : {}) };
-    };
-    this.sentinelConnections = (this.config.sentinel?.sentinels ?? []).map((address) => new RedisConnection(address, sentinelSettings));
+    this.instanceSettings = instanceSettings(this.config, this.timeoutMs);
+    const sentinels = sentinelSettings(this.config, this.timeoutMs);
+    this.sentinelConnections = (this.config.sentinel?.sentinels ?? []).map((address) => new RedisConnection(address, sentinels));
     this.firstRefresh = this.refresh();
   }
 
@@ -181,12 +171,6 @@ export class RedisCacheReader {
       && (this.lastSampleStartedAt === undefined || this.now() - this.lastSampleStartedAt >= this.keyspaceIntervalMs);
     if (sampleDue) void this.sampleKeyspace();
   }
-
-  private instanceSettings = (): ConnectionSettings => {
-    const username = secret(this.config.usernameEnv, "usernameEnv");
-    const password = secret(this.config.passwordEnv, "passwordEnv");
-    return { tls: this.config.tls, timeoutMs: this.timeoutMs, ...(username ? { username } : {}), ...(password ? { password } : {}) };
-  };
 
   private connectionTo(address: string): RedisConnection {
     let connection = this.instanceConnections.get(address);

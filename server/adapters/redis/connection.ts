@@ -3,8 +3,12 @@
 // an instance that is down fails at once with the reason (ECONNREFUSED, a timeout, a refused
 // password), which is what the page shows, instead of waiting in a queue for a reconnect.
 import { Redis } from "ioredis";
+import type { ClusterConfig } from "../../config/schema";
 import type { SourceError } from "../../domain/ports";
+import { secretFromEnvironment } from "../../env";
 import { parseAddress } from "./info";
+
+export type RedisCacheConfig = Extract<ClusterConfig, { kind: "redis" }>;
 
 export type RedisReadErrorKind =
   /** Connection refused or reset, host not found, the connection closed mid-answer. */
@@ -50,6 +54,32 @@ export interface ConnectionSettings {
   tls: boolean;
   /** Bounds connecting and every command. */
   timeoutMs: number;
+  /** CLIENT SETNAME, so operators see who is connected. Default scaleplane-cache-reader. */
+  connectionName?: string;
+}
+
+function secret(variable: string | undefined, field: string): string | undefined {
+  if (variable === undefined) return undefined;
+  const value = secretFromEnvironment(variable);
+  if (value === undefined) throw new Error(`the environment variable ${variable} (${field}) is not set`);
+  return value;
+}
+
+/** Settings for a cache's primary and replicas, with the credentials its configuration names. */
+export function instanceSettings(config: RedisCacheConfig, timeoutMs: number, connectionName?: string): () => ConnectionSettings {
+  return () => {
+    const username = secret(config.usernameEnv, "usernameEnv");
+    const password = secret(config.passwordEnv, "passwordEnv");
+    return { tls: config.tls, timeoutMs, ...(connectionName ? { connectionName } : {}), ...(username ? { username } : {}), ...(password ? { password } : {}) };
+  };
+}
+
+/** Settings for a cache's Sentinels. */
+export function sentinelSettings(config: RedisCacheConfig, timeoutMs: number, connectionName?: string): () => ConnectionSettings {
+  return () => {
+    const password = secret(config.sentinel?.passwordEnv, "sentinel.passwordEnv");
+    return { tls: config.tls, timeoutMs, ...(connectionName ? { connectionName } : {}), ...(password ? { password } : {}) };
+  };
 }
 
 export class RedisConnection {
@@ -116,7 +146,7 @@ export class RedisConnection {
       protocol: 2,
       // CLIENT SETINFO is unknown before Redis 7.2; the name alone tells operators who we are.
       disableClientInfo: true,
-      connectionName: "scaleplane-cache-reader",
+      connectionName: settings.connectionName ?? "scaleplane-cache-reader",
     });
     client.on("error", (error: Error) => {
       this.lastError = error;

@@ -8,8 +8,13 @@ import type { CacheSentinelStatus, QuorumCheck, SentinelView } from "./types";
 interface SentinelAnswer {
   view: SentinelView;
   replicas: string[];
+  /** The replicas it would promote: not down, not disconnected. */
+  usableReplicas: string[];
   failure?: RedisReadError;
 }
+
+/** Sentinel does not promote a replica it sees down or disconnected. */
+const UNUSABLE_REPLICA_FLAGS = new Set(["s_down", "o_down", "disconnected"]);
 
 function numberOrNull(value: string | undefined): number | null {
   const parsed = Number(value);
@@ -43,10 +48,12 @@ async function askSentinel(connection: RedisConnection, masterName: string): Pro
       ? { ok: false, message: ckquorum[0].message.replace(/^NOQUORUM\s*/, "") }
       : { ok: true, message: String(ckquorum?.[1] ?? "") };
     const otherSentinels = numberOrNull(masterRecord["num-other-sentinels"]);
-    const replicaAddresses = (Array.isArray(replicas) ? replicas : []).map(pairsToRecord).flatMap((record) => {
+    const replicaRecords = (Array.isArray(replicas) ? replicas : []).map(pairsToRecord);
+    const addressesOf = (records: Record<string, string>[]) => records.flatMap((record) => {
       const address = addressOf(record);
       return address ? [address] : [];
     });
+    const usable = replicaRecords.filter((record) => !(record.flags ?? "").split(",").some((flag) => UNUSABLE_REPLICA_FLAGS.has(flag)));
     return {
       view: {
         address: connection.address,
@@ -59,7 +66,8 @@ async function askSentinel(connection: RedisConnection, masterName: string): Pro
         knownReplicas: numberOrNull(masterRecord["num-slaves"]),
         ckquorum: quorumCheck,
       },
-      replicas: replicaAddresses,
+      replicas: addressesOf(replicaRecords),
+      usableReplicas: addressesOf(usable),
     };
   } catch (error) {
     const failure = error instanceof RedisReadError ? error : new RedisReadError("command", `${connection.address}: ${(error as Error).message}`);
@@ -70,6 +78,7 @@ async function askSentinel(connection: RedisConnection, masterName: string): Pro
         master: null, masterFlags: [], quorum: null, knownSentinels: null, knownReplicas: null, ckquorum: null,
       },
       replicas: [],
+      usableReplicas: [],
     };
   }
 }
@@ -78,6 +87,8 @@ export interface SentinelTopology {
   status: CacheSentinelStatus;
   /** The replicas the agreeing Sentinels list, by address. */
   replicas: string[];
+  /** Of those, the ones the first agreeing Sentinel sees up and connected: what a failover could promote. */
+  usableReplicas: string[];
   /** Why Sentinels could not be asked. */
   failures: RedisReadError[];
 }
@@ -115,6 +126,7 @@ export async function readSentinels(connections: readonly RedisConnection[], mas
       sentinels: answers.map(({ view }) => view).sort((a, b) => a.address.localeCompare(b.address)),
     },
     replicas,
+    usableReplicas: agreeingAnswers[0]?.usableReplicas.filter((address) => address !== master).sort() ?? [],
     failures: answers.flatMap((answer) => (answer.failure ? [answer.failure] : [])),
   };
 }

@@ -71,6 +71,28 @@ export interface CacheSpec {
   workingSetKeys: number;
   bytesPerKey: number;
   maxMemoryBytes: number;
+  /** What its keys look like; one namespace named after the front service when omitted. */
+  keyspace?: readonly KeyNamespaceSpec[];
+  /** What it can be warmed from; a replay of the hottest keys when omitted. */
+  warmSources?: readonly WarmSourceSpec[];
+}
+
+/** Keys of one kind: a share of the working set, looked up in proportion to that share. */
+export interface KeyNamespaceSpec {
+  /** The keys' shape: `{id}` a number, `{hex}` a 16-character token, `{a|b}` one of the choices. */
+  template: string;
+  share: number;
+}
+
+export interface WarmSourceSpec {
+  name: string;
+  description: string;
+  /** The namespace it loads (its template). */
+  namespace: string;
+  /** The hottest keys of the namespace it loads, as a share of the namespace's working set. */
+  hottestShare: number;
+  /** True for a key list known in advance, false for a replay of what was hot lately. */
+  listed: boolean;
 }
 
 export interface MongoSpec {
@@ -160,8 +182,28 @@ const GiB = 1024 * MiB;
 
 export const CACHES: readonly CacheSpec[] = [
   // Memory holds about 80 % of the working set: the hit ratio sits a little under its ceiling.
-  { name: "product-cache", front: "catalog-api", lookupsPerRequest: 2, backing: "inventory", workingSetKeys: 600_000, bytesPerKey: 2048, maxMemoryBytes: 1 * GiB },
-  { name: "session-cache", front: "gateway", lookupsPerRequest: 1, backing: "auth", workingSetKeys: 2_000_000, bytesPerKey: 512, maxMemoryBytes: 2 * GiB },
+  {
+    name: "product-cache", front: "catalog-api", lookupsPerRequest: 2, backing: "inventory", workingSetKeys: 600_000, bytesPerKey: 2048, maxMemoryBytes: 1 * GiB,
+    keyspace: [
+      { template: "product:{id}", share: 0.7 },
+      { template: "price:{id}:{eur|usd|gbp}", share: 0.2 },
+      { template: "stock:{id}", share: 0.1 },
+    ],
+    warmSources: [
+      { name: "top-products", description: "the 10 % most viewed products of the last week, from the catalog's key list", namespace: "product:{id}", hottestShare: 0.1, listed: true },
+      { name: "price-list", description: "every current price, from the pricing export", namespace: "price:{id}:{eur|usd|gbp}", hottestShare: 1, listed: true },
+    ],
+  },
+  {
+    name: "session-cache", front: "gateway", lookupsPerRequest: 1, backing: "auth", workingSetKeys: 2_000_000, bytesPerKey: 512, maxMemoryBytes: 2 * GiB,
+    keyspace: [
+      { template: "session:{hex}", share: 0.85 },
+      { template: "user:{id}:profile", share: 0.15 },
+    ],
+    warmSources: [
+      { name: "active-sessions", description: "replays the sessions used in the last 15 minutes from the gateway's access log", namespace: "session:{hex}", hottestShare: 0.2, listed: false },
+    ],
+  },
 ];
 
 /** Homed in the first region. */

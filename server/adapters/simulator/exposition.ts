@@ -7,7 +7,8 @@ import { inSyncReplicas, isUnderReplicated, lagOf, leaderOf } from "./kafka";
 import { DURATION_BUCKETS_SECONDS } from "./latency-histogram";
 import { chunksAreBalanced } from "./mongo";
 import { ExpositionWriter, labelPairs } from "./prometheus-text";
-import { memoryUsedOf } from "./redis";
+import { instanceCounters, memoryUsedOf } from "./redis";
+import { updatedPods } from "./rollout";
 import { podMemoryBytes, type PodState, type WorkloadState } from "./workload";
 
 const BOUNDS = DURATION_BUCKETS_SECONDS.map(String);
@@ -72,6 +73,7 @@ function writeKubernetes(out: ExpositionWriter, workloads: readonly WorkloadStat
   };
   gauge("kube_deployment_spec_replicas", "Number of desired pods for a deployment.", (w) => w.desiredReplicas);
   gauge("kube_deployment_status_replicas_available", "The number of available replicas per deployment.", (w) => w.availableReplicas);
+  gauge("kube_deployment_status_replicas_updated", "The number of updated replicas per deployment.", updatedPods);
 
   const scaled = workloads.filter((w) => w.spec.hpa !== null);
   const hpa = scaled.map((w) => cached(w, "hpa", () => labelPairs({ namespace: w.ref.namespace, horizontalpodautoscaler: w.ref.name, region: w.ref.region })));
@@ -199,7 +201,7 @@ function writeKafka(out: ExpositionWriter, fleet: SimulatedFleet): void {
 
 function writeRedis(out: ExpositionWriter, fleet: SimulatedFleet): void {
   const instances = fleet.cacheStates().flatMap((cache) => cache.pods.map((pod, i) => ({
-    cache, primary: i === 0, labels: labelPairs({ region: cache.region, cluster: cache.spec.name, pod }),
+    cache, primary: i === cache.primaryIndex, counters: instanceCounters(cache, i), labels: labelPairs({ region: cache.region, cluster: cache.spec.name, pod }),
   })));
   type Instance = (typeof instances)[number];
   const metric = (name: string, type: "gauge" | "counter", help: string, value: (i: Instance) => number, extra = "") => {
@@ -210,10 +212,10 @@ function writeRedis(out: ExpositionWriter, fleet: SimulatedFleet): void {
   out.family("redis_instance_info", "gauge", "Information about the Redis instance");
   for (const i of instances) out.sample("redis_instance_info", i.labels, 1, labelPairs({ role: i.primary ? "master" : "slave", redis_mode: "standalone", redis_version: REDIS_VERSION }));
   // Reads go to the primary; replicas apply its writes and key expiries.
-  metric("redis_keyspace_hits_total", "counter", "keyspace_hits metric", (i) => (i.primary ? Math.floor(i.cache.hitsTotal) : 0));
-  metric("redis_keyspace_misses_total", "counter", "keyspace_misses metric", (i) => (i.primary ? Math.floor(i.cache.missesTotal) : 0));
-  metric("redis_commands_processed_total", "counter", "commands_processed metric", (i) => Math.floor(i.primary ? i.cache.primaryCommandsTotal : i.cache.replicaCommandsTotal));
-  metric("redis_evicted_keys_total", "counter", "evicted_keys metric", (i) => (i.primary ? Math.floor(i.cache.evictedTotal) : 0));
+  metric("redis_keyspace_hits_total", "counter", "keyspace_hits metric", (i) => Math.floor(i.counters.hits));
+  metric("redis_keyspace_misses_total", "counter", "keyspace_misses metric", (i) => Math.floor(i.counters.misses));
+  metric("redis_commands_processed_total", "counter", "commands_processed metric", (i) => Math.floor(i.counters.commands));
+  metric("redis_evicted_keys_total", "counter", "evicted_keys metric", (i) => Math.floor(i.counters.evicted));
   metric("redis_memory_used_bytes", "gauge", "memory_used metric", (i) => memoryUsedOf(i.cache));
   metric("redis_memory_max_bytes", "gauge", "memory_max_bytes metric", (i) => i.cache.spec.maxMemoryBytes);
   // A replica's clients: its replication link and the exporter.

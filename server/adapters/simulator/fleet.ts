@@ -7,11 +7,13 @@
 // Time moves in fixed steps of one second, only when `tick(now)` is called (by `start()` in a
 // running app, by hand in tests), so the same seed and the same calls (ticks, actions,
 // incidents) always give the same figures, however often it is ticked.
+import type { WriteOptions } from "../../domain/action-ports";
+import { ActionRefused } from "../../domain/actions/kind";
 import type { ServiceStats, TimePoint, Workload, WorkloadRef } from "../../domain/ports";
 import { nextBreaker } from "./breaker";
 import { DIURNAL_AMPLITUDE, type RegionSpec } from "./catalog";
 import { createElasticsearchCluster, setNodeUp, stepElasticsearch, type ElasticsearchClusterState } from "./elasticsearch";
-import { autoscale, HPA_SYNC_PERIOD_MS } from "./hpa";
+import { autoscale, HPA_SYNC_PERIOD_MS, type AutoscalerSpec } from "./hpa";
 import {
   applyActiveEffects, endIncident, resolveIncident, startIncident, type FleetParts, type IncidentTargets,
 } from "./incident-effects";
@@ -19,12 +21,18 @@ import {
   incidentRequestSchema, formatIssues, IncidentRejectedError,
   type Incident, type IncidentRequest, type IncidentStatus, type PlannedIncident, type ScenarioPlan,
 } from "./incidents";
-import { addTopic, consume, createKafkaCluster, produce, setBrokerUp, type KafkaClusterState, type TopicState } from "./kafka";
+import {
+  addPartitions, addTopic, consume, createKafkaCluster, offsetProblem, produce, setBrokerUp, type KafkaClusterState, type TopicState,
+} from "./kafka";
 import { diurnalFactor, trafficNoise } from "./model";
 import { createMongoCluster, stepMongo, type MongoClusterState } from "./mongo";
 import { platformSpec, type PlatformSpec } from "./platform";
 import { mulberry32 } from "./random";
-import { createCache, flushCache as flushCacheState, stepCache, warmCache, type CacheState } from "./redis";
+import {
+  createCache, deleteMatching, failoverCache, flushCache as flushCacheState, loadHottestKeys, stepCache, warmCache, type CacheState,
+} from "./redis";
+import { createReplay, progressOf, stepReplay, type ReplayRequest, type ReplayState } from "./replays";
+import { restartWorkload, stepRollout } from "./rollout";
 import {
   applyEdges, connect, countSecond, createWorkload, readyPods, serviceFigures, setDesiredReplicas, workerFigures, workloadKey,
   type RegionState, type WorkloadSpec, type WorkloadState,
@@ -50,10 +58,11 @@ export interface FleetOptions {
 export type ScaleRejection = "not-found" | "ambiguous" | "invalid-replicas" | "out-of-bounds";
 
 /** A scale request the platform refuses; `reason` lets callers map it to a status code. */
-export class ScaleRejectedError extends Error {
+export class ScaleRejectedError extends ActionRefused {
+  override name = "ScaleRejectedError";
+
   constructor(readonly reason: ScaleRejection, message: string) {
     super(message);
-    this.name = "ScaleRejectedError";
   }
 }
 
@@ -71,6 +80,8 @@ const CONSUMER_HEADROOM = 1.3;
 const CACHE_CONNECTIONS_PER_POD = 4;
 const ENDED_INCIDENTS_KEPT = 50;
 const LARGE_FLEET_SERVICES = 500;
+/** Far more than any topic of the catalog needs; keeps a mistyped count from eating the memory. */
+const MAX_PARTITIONS = 1000;
 
 interface TopicLink {
   cluster: KafkaClusterState;
@@ -121,6 +132,11 @@ export class SimulatedFleet {
   private readonly mongoLinks: MongoLink[] = [];
   private readonly elasticsearchLinks: ElasticsearchLink[] = [];
   private readonly incidentRecords: IncidentRecord[] = [];
+  /** Workloads whose pods a rolling update is replacing. */
+  private readonly rollingOut = new Set<WorkloadState>();
+  private readonly replays = new Map<string, ReplayState>();
+  /** The region weights last set, as given (whole numbers from the traffic port), while they hold. */
+  private requestedWeights: Record<string, number> | null = null;
   private readonly planned: { entry: PlannedIncident; nextAt: number }[];
   private incidentsCreated = 0;
   private clock: number;
@@ -218,10 +234,11 @@ export class SimulatedFleet {
    * Sets desired replicas at the current simulated instant. The HPA counts the new figure
    * as one of its recommendations, so it holds for the scale-down stabilisation window
    * before the HPA may take it back (Kubernetes would revert it at the next sync).
+   * A dry run checks the change and applies nothing.
    */
-  scale(ref: Required<WorkloadRef>, replicas: number): void {
+  scale(ref: Required<WorkloadRef>, replicas: number, options: WriteOptions = {}): void {
     const state = this.states.get(workloadKey(ref));
-    const label = `${ref.namespace}/${ref.name} in ${ref.region} (${ref.environment})`;
+    const label = labelOf(ref);
     if (state === undefined) throw new ScaleRejectedError("not-found", `No workload ${label}`);
     if (!Number.isInteger(replicas)) {
       throw new ScaleRejectedError("invalid-replicas", `Replicas must be a whole number, got ${replicas} for ${label}`);
@@ -230,53 +247,158 @@ export class SimulatedFleet {
     if (replicas < minReplicas || replicas > maxReplicas) {
       throw new ScaleRejectedError("out-of-bounds", `Replicas ${replicas} for ${label} is outside its bounds [${minReplicas}, ${maxReplicas}]`);
     }
+    if (options.dryRun) return;
     setDesiredReplicas(state, replicas, this.seed, this.clock);
     if (state.spec.hpa !== null) state.hpaRecommendations.push({ t: this.clock, replicas });
     this.refreshFigures(state);
   }
 
-  /** Changes the HPA's bounds or target (an action of the catalog to come). */
-  setAutoscaler(ref: Required<WorkloadRef>, changes: { minReplicas?: number; maxReplicas?: number; targetUtilisation?: number }): void {
+  /**
+   * Changes the HPA's bounds or target (0..1 of the CPU requested); answers the HPA as it is
+   * after the change, or would be after a dry run. The HPA acts on it at its next sync.
+   */
+  setAutoscaler(ref: Required<WorkloadRef>, changes: Partial<AutoscalerSpec>, options: WriteOptions = {}): AutoscalerSpec {
     const state = this.requireWorkload(ref);
-    if (state.spec.hpa === null) throw new RangeError(`${ref.namespace}/${ref.name} has no autoscaler`);
+    if (state.spec.hpa === null) throw new ActionRefused(`${labelOf(ref)} has no autoscaler`);
     const next = { ...state.spec.hpa, ...changes };
     if (!(Number.isInteger(next.minReplicas) && Number.isInteger(next.maxReplicas) && next.minReplicas >= 1 && next.minReplicas <= next.maxReplicas)) {
-      throw new RangeError(`autoscaler bounds must be whole numbers with 1 ≤ min ≤ max, got [${next.minReplicas}, ${next.maxReplicas}]`);
+      throw new ActionRefused(`The autoscaler of ${labelOf(ref)} needs whole-number bounds with 1 ≤ min ≤ max; the change gives [${next.minReplicas}, ${next.maxReplicas}]`);
     }
-    if (!(next.targetUtilisation > 0 && next.targetUtilisation <= 1)) throw new RangeError(`target utilisation must be in (0, 1], got ${next.targetUtilisation}`);
-    state.spec.hpa = next;
+    if (!(next.targetUtilisation > 0 && next.targetUtilisation <= 1)) {
+      throw new ActionRefused(`The autoscaler of ${labelOf(ref)} needs a CPU target above 0 % and at most 100 %, got ${Math.round(next.targetUtilisation * 100)} %`);
+    }
+    if (!options.dryRun) state.spec.hpa = next;
+    return { ...next };
   }
 
-  /** Shares of global traffic per region; every region must be named, and they are normalised to sum to 1. */
-  setRegionWeights(weights: Readonly<Record<string, number>>): void {
+  /**
+   * Shares of global traffic per region; every region must be named, and they are normalised to
+   * sum to 1. What was given is kept, so the weights read back as they were set.
+   */
+  setRegionWeights(weights: Readonly<Record<string, number>>, options: WriteOptions = {}): void {
     const names = this.regionStates.map((r) => r.spec.name);
     const unknown = Object.keys(weights).filter((name) => !names.includes(name));
-    if (unknown.length > 0) throw new RangeError(`unknown regions ${unknown.join(", ")}; regions: ${names.join(", ")}`);
+    if (unknown.length > 0) throw new ActionRefused(`The environment ${this.environment} has unknown regions ${unknown.join(", ")}; its regions: ${names.join(", ")}`);
     const values = names.map((name) => weights[name]);
-    if (values.some((v) => v === undefined || !Number.isFinite(v) || v < 0)) throw new RangeError(`give every region (${names.join(", ")}) a weight ≥ 0`);
+    if (values.some((v) => v === undefined || !Number.isFinite(v) || v < 0)) throw new ActionRefused(`Give every region (${names.join(", ")}) a weight ≥ 0`);
     const total = values.reduce<number>((sum, v) => sum + (v ?? 0), 0);
-    if (!(total > 0)) throw new RangeError("at least one region must receive traffic");
+    if (!(total > 0)) throw new ActionRefused("No region would receive traffic: at least one needs a weight above 0");
+    if (options.dryRun) return;
     this.regionStates.forEach((region, i) => {
       region.weight = (values[i] ?? 0) / total;
     });
+    this.requestedWeights = Object.fromEntries(names.map((name, i) => [name, values[i] ?? 0]));
   }
 
   regionWeights(): Record<string, number> {
     return Object.fromEntries(this.regionStates.map((r) => [r.spec.name, r.weight]));
   }
 
+  /** The region weights as last set, when they still give the current shares; null otherwise. */
+  requestedRegionWeights(): Record<string, number> | null {
+    const requested = this.requestedWeights;
+    if (requested === null) return null;
+    const total = Object.values(requested).reduce((sum, v) => sum + v, 0);
+    const holds = this.regionStates.every((r) => Math.abs((requested[r.spec.name] ?? 0) / total - r.weight) < 1e-12);
+    return holds ? { ...requested } : null;
+  }
+
   /** FLUSHALL on a cache: its hit ratio drops, and its misses land on the backing service. */
   flushCache(cache: string, region: string): void {
-    const link = this.cacheLinks.find((l) => l.cache.spec.name === cache && l.cache.region === region);
-    if (link === undefined) throw new RangeError(`no cache ${cache} in ${region}`);
-    flushCacheState(link.cache);
+    flushCacheState(this.requireCache(cache, region));
+  }
+
+  /** Deletes the keys a pattern matches (its share of each namespace, see matchingKeys); returns the keys deleted. */
+  deleteCacheKeys(cache: string, region: string, pattern: string, shares: readonly number[]): number {
+    return deleteMatching(this.requireCache(cache, region), pattern, shares);
+  }
+
+  /** Loads a namespace's hottest keys (a warm-up); returns the keys it added. */
+  loadCacheKeys(cache: string, region: string, namespace: number, hottest: number): number {
+    return loadHottestKeys(this.requireCache(cache, region), namespace, hottest);
+  }
+
+  /** A Sentinel failover of the cache; refused while one is still switching. Returns the new primary's pod. */
+  failoverCache(cache: string, region: string): string {
+    const state = this.requireCache(cache, region);
+    if (state.unavailableSeconds > 0) throw new ActionRefused(`A failover of cache ${cache} in ${region} is in progress; wait a few seconds and ask for the primary again`);
+    return failoverCache(state);
   }
 
   /** Forces a caller's breaker on a dependency open or closed, or hands it back to its failure detection. */
   setBreaker(caller: Required<WorkloadRef>, dependency: string, state: "open" | "closed" | "auto"): void {
-    const edge = this.requireWorkload(caller).edges.find((e) => e.callee.spec.name === dependency);
-    if (edge === undefined) throw new RangeError(`${caller.namespace}/${caller.name} does not call ${dependency}`);
+    const workload = this.requireWorkload(caller);
+    const edge = workload.edges.find((e) => e.callee.spec.name === dependency);
+    if (edge === undefined) {
+      const calls = workload.edges.map((e) => e.callee.spec.name);
+      throw new ActionRefused(`${labelOf(caller)} does not call ${dependency}${calls.length > 0 ? `; it calls ${calls.join(", ")}` : "; it calls no other service"}`);
+    }
     edge.breaker = state === "auto" ? { ...edge.breaker, forced: false } : { state, since: this.clock, forced: true };
+  }
+
+  /** `kubectl rollout restart`: a new pod template, rolled out over the next seconds. */
+  restartRollout(ref: Required<WorkloadRef>, at: string, options: WriteOptions = {}): void {
+    const state = this.requireWorkload(ref);
+    if (Number.isNaN(Date.parse(at))) throw new ActionRefused(`The restart time of ${labelOf(ref)} must be an ISO time, got "${at}"`);
+    if (options.dryRun) return;
+    restartWorkload(state, at);
+    this.rollingOut.add(state);
+  }
+
+  /** Raises a topic's partition count; a consumer may then run as many members as partitions. */
+  addPartitions(region: string, cluster: string, topic: string, total: number, options: WriteOptions = {}): void {
+    const kafka = this.requireKafka(region, cluster);
+    const state = kafka.topics.find((t) => t.name === topic);
+    if (state === undefined) throw new ActionRefused(`Kafka cluster ${cluster} in ${region} has no topic ${topic}`);
+    const count = state.partitions.length;
+    if (!Number.isInteger(total)) throw new ActionRefused(`The partition count of topic ${topic} must be a whole number, got ${total}`);
+    if (total < count) throw new ActionRefused(`Topic ${topic} has ${count} partitions; Kafka cannot lower it to ${total}`);
+    if (total === count) throw new ActionRefused(`Topic ${topic} already has ${count} partitions`);
+    if (total > MAX_PARTITIONS) throw new ActionRefused(`Topic ${topic} cannot have more than ${MAX_PARTITIONS} partitions in the simulator, asked for ${total}`);
+    if (options.dryRun) return;
+    addPartitions(kafka, state, total, this.seed);
+    const consumer = this.consumerOf(kafka, state);
+    if (consumer !== null) consumer.spec.maxReplicas = Math.max(consumer.spec.maxReplicas, total);
+  }
+
+  /** Commits the group's offsets on its topic; refused while the group has members. */
+  commitOffsets(region: string, cluster: string, topic: string, offsets: ReadonlyArray<{ partition: number; offset: number }>): void {
+    const kafka = this.requireKafka(region, cluster);
+    const state = kafka.topics.find((t) => t.name === topic);
+    const group = state?.group ?? null;
+    if (state === undefined || group === null) throw new ActionRefused(`No consumer group reads topic ${topic} in Kafka cluster ${cluster} in ${region}`);
+    const consumer = this.consumerOf(kafka, state);
+    const members = consumer?.availableReplicas ?? 0;
+    if (members > 0) {
+      const who = consumer === null ? "" : ` (${consumer.ref.namespace}/${consumer.ref.name})`;
+      throw new ActionRefused(`Consumer group ${group.name} has ${members} active members${who}; scale it to 0 before resetting its offsets on ${topic}`);
+    }
+    for (const { partition, offset } of offsets) {
+      const problem = offsetProblem(state, partition, offset);
+      if (problem !== null) throw new ActionRefused(problem);
+    }
+    for (const { partition, offset } of offsets) {
+      const target = state.partitions[partition];
+      if (target) target.committed = offset;
+    }
+  }
+
+  /**
+   * Starts a dead-letter replay, or finds the one started under the same id (its plan and
+   * progress kept). It copies while it has runners (see ReplayState.runners).
+   */
+  replayFor(request: ReplayRequest): ReplayState {
+    const existing = this.replays.get(request.id);
+    if (existing !== undefined) return existing;
+    if (!(Number.isInteger(request.maxMessages) && request.maxMessages >= 1)) throw new ActionRefused(`A replay copies at least 1 whole message, got maxMessages ${request.maxMessages}`);
+    if (!(Number.isFinite(request.messagesPerSecond) && request.messagesPerSecond > 0)) throw new ActionRefused(`A replay needs a rate above 0 messages per second, got ${request.messagesPerSecond}`);
+    const replay = createReplay(request);
+    this.replays.set(request.id, replay);
+    return replay;
+  }
+
+  replay(id: string): ReplayState | undefined {
+    return this.replays.get(id);
   }
 
   setBalancer(cluster: string, enabled: boolean): void {
@@ -331,12 +453,24 @@ export class SimulatedFleet {
     return this.kafka;
   }
 
+  workloadState(ref: Required<WorkloadRef>): WorkloadState | undefined {
+    return this.states.get(workloadKey(ref));
+  }
+
+  kafkaCluster(region: string, name: string): KafkaClusterState | undefined {
+    return this.kafka.find((c) => c.name === name && c.region === region);
+  }
+
   consumerOf(cluster: KafkaClusterState, topic: TopicState): WorkloadState | null {
     return this.topicLinks.find((l) => l.cluster === cluster && l.topic === topic)?.consumer ?? null;
   }
 
   cacheStates(): readonly CacheState[] {
     return this.cacheLinks.map((l) => l.cache);
+  }
+
+  cacheState(name: string, region: string): CacheState | undefined {
+    return this.cacheLinks.find((l) => l.cache.spec.name === name && l.cache.region === region)?.cache;
   }
 
   mongoClusters(): readonly MongoClusterState[] {
@@ -407,7 +541,8 @@ export class SimulatedFleet {
         const spec: WorkloadSpec = {
           kind: "worker", namespace: worker.namespace, name: worker.name, meanRps: 0,
           capacityPerReplica: worker.perReplicaThroughput, baseLatencyMs: worker.baseLatencyMs, baseErrorRatio: worker.baseErrorRatio,
-          minReplicas: 1, maxReplicas: partitions, cpuRequestCores: 0.5, dependencies: worker.dependencies, hpa: null,
+          // A deployment without an autoscaler may be scaled to 0 (to reset the group's offsets).
+          minReplicas: 0, maxReplicas: partitions, cpuRequestCores: 0.5, dependencies: worker.dependencies, hpa: null,
           consumes: { group: worker.group, topic: worker.topic },
         };
         const state = createWorkload(spec, region, this.environment, stream, replicas, this.historyCapacity(), startAt);
@@ -531,6 +666,7 @@ export class SimulatedFleet {
     this.lastStep = t;
     this.runScheduledIncidents(t);
     for (const state of this.ordered) readyPods(state, t);
+    for (const state of this.rollingOut) if (!stepRollout(state, this.seed, t)) this.rollingOut.delete(state);
     if (t % HPA_SYNC_PERIOD_MS === 0) this.runAutoscalers(t);
 
     for (const state of this.ordered) state.cacheMissRps = 0;
@@ -556,6 +692,7 @@ export class SimulatedFleet {
       // Messages that fail processing are parked on the dead-letter topic.
       if (link.deadLetters) produce(link.deadLetters, consumed * consumer.current.errorRatio, dt);
     }
+    this.runReplays(dt);
 
     for (const link of this.cacheLinks) {
       stepCache(link.cache, link.front.current.requestsPerSecond * link.cache.spec.lookupsPerRequest, dt);
@@ -569,6 +706,17 @@ export class SimulatedFleet {
 
     for (const state of this.ordered) countSecond(state, dt, state.spec.cpuRequestCores);
     if (t % this.historyStepMs === 0) for (const state of this.ordered) state.history.push(state.current);
+  }
+
+  /** Copies each running replay's second of messages, then tells its runners. */
+  private runReplays(dt: number): void {
+    for (const replay of this.replays.values()) {
+      if (replay.done) continue;
+      const moved = stepReplay(replay, dt);
+      replay.target.producedPerSecond += moved / dt;
+      const progress = progressOf(replay);
+      for (const runner of [...replay.runners]) runner(progress);
+    }
   }
 
   private runAutoscalers(t: number): void {
@@ -658,9 +806,25 @@ export class SimulatedFleet {
 
   private requireWorkload(ref: Required<WorkloadRef>): WorkloadState {
     const state = this.states.get(workloadKey(ref));
-    if (state === undefined) throw new RangeError(`no workload ${ref.namespace}/${ref.name} in ${ref.region} (${ref.environment})`);
+    if (state === undefined) throw new ActionRefused(`No workload ${labelOf(ref)}`);
     return state;
   }
+
+  private requireCache(name: string, region: string): CacheState {
+    const cache = this.cacheState(name, region);
+    if (cache === undefined) {
+      const known = [...new Set(this.cacheLinks.filter((l) => l.cache.region === region).map((l) => l.cache.spec.name))];
+      throw new ActionRefused(`There is no cache ${name} in ${region}${known.length > 0 ? `; its caches: ${known.join(", ")}` : ""}`);
+    }
+    return cache;
+  }
+
+  private requireKafka(region: string, name: string): KafkaClusterState {
+    const cluster = this.kafkaCluster(region, name);
+    if (cluster === undefined) throw new ActionRefused(`There is no Kafka cluster ${name} in ${region}`);
+    return cluster;
+  }
+
 
   private requireMongo(cluster: string): MongoClusterState {
     const found = this.mongoLinks.find((l) => l.cluster.spec.name === cluster)?.cluster;
@@ -673,6 +837,8 @@ export class SimulatedFleet {
 function viewOf(record: IncidentRecord): IncidentView {
   return { ...record.incident, regions: [...record.incident.regions], status: record.phase };
 }
+
+const labelOf = (ref: Required<WorkloadRef>) => `${ref.namespace}/${ref.name} in ${ref.region} (${ref.environment})`;
 
 /** The autoscaler's bounds when there is one, else the deployment's own. */
 function boundsOf(state: WorkloadState): { minReplicas: number; maxReplicas: number } {

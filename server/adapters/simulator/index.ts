@@ -1,5 +1,6 @@
 // The fleet simulator behind Scaleplane's ports. Nothing here is global: the app's runtime
 // module decides whether there is one fleet per process and when it starts ticking.
+import { SimulatedActionPorts } from "./action-ports";
 import { SimulatedFleet, type FleetOptions } from "./fleet";
 import { loadScenarioFile } from "./incidents";
 import { SimulatedMetrics } from "./metrics";
@@ -8,6 +9,7 @@ import { SimulatedWorkloads } from "./workloads";
 export { SimulatedFleet, ScaleRejectedError, STEP_MS, type FleetOptions, type IncidentView, type ScaleRejection } from "./fleet";
 export { SimulatedMetrics } from "./metrics";
 export { SimulatedWorkloads } from "./workloads";
+export { SimulatedActionPorts } from "./action-ports";
 export { REGIONS, SERVICES, type RegionSpec, type ServiceSpec } from "./catalog";
 export { DEFAULT_SERVICE_COUNT, MAX_SERVICE_COUNT } from "./platform";
 export {
@@ -20,6 +22,8 @@ export { EXPOSITION_CONTENT_TYPE } from "./prometheus-text";
 export interface SimulatedPlatform {
   fleet: SimulatedFleet;
   workloads: SimulatedWorkloads;
+  /** Every port the actions use; its `workloads` is the one above. */
+  actions: SimulatedActionPorts;
   metrics: SimulatedMetrics;
 }
 
@@ -32,5 +36,6 @@ export function createSimulatedFleet(options: SimulatedPlatformOptions = {}): Si
   const { scenarioFile, ...fleetOptions } = options;
   const scenario = fleetOptions.scenario ?? (scenarioFile === undefined ? undefined : loadScenarioFile(scenarioFile));
   const fleet = new SimulatedFleet({ ...fleetOptions, scenario });
-  return { fleet, workloads: new SimulatedWorkloads(fleet), metrics: new SimulatedMetrics(fleet) };
+  const workloads = new SimulatedWorkloads(fleet);
+  return { fleet, workloads, actions: new SimulatedActionPorts(fleet, workloads), metrics: new SimulatedMetrics(fleet) };
 }

@@ -15,7 +15,7 @@ export interface BrokerState {
 export interface PartitionState {
   readonly index: number;
   /** Share of the topic's messages that land here (keys are never spread evenly). */
-  readonly weight: number;
+  weight: number;
   /** Broker ids; the first one is the preferred leader. */
   readonly replicas: readonly number[];
   logEnd: number;
@@ -73,8 +73,10 @@ export interface TopicOptions {
   seed: number;
 }
 
+const nameCodes = (name: string) => [...name].map((c) => c.charCodeAt(0));
+
 export function addTopic(cluster: KafkaClusterState, options: TopicOptions): TopicState {
-  const random = mulberry32(hash32(options.seed, ...[...options.name].map((c) => c.charCodeAt(0))));
+  const random = mulberry32(hash32(options.seed, ...nameCodes(options.name)));
   const raw = Array.from({ length: options.partitions }, () => 0.8 + 0.4 * random());
   const total = raw.reduce((a, b) => a + b, 0);
   const brokerCount = cluster.brokers.length;
@@ -162,3 +164,85 @@ export function setBrokerUp(cluster: KafkaClusterState, brokerId: number, up: bo
 }
 
 export const lagOf = (partition: PartitionState) => Math.floor(partition.logEnd) - Math.floor(partition.committed);
+
+/**
+ * Raises the topic's partition count to `total`. The new partitions start empty; keys hash over
+ * every partition from now on, so each old partition's share shrinks and the new ones take theirs.
+ */
+export function addPartitions(cluster: KafkaClusterState, topic: TopicState, total: number, seed: number): void {
+  const count = topic.partitions.length;
+  if (!Number.isInteger(total) || total <= count) throw new RangeError(`topic ${topic.name} has ${count} partitions; the new count must be higher, got ${total}`);
+  const random = mulberry32(hash32(seed, count, total, ...nameCodes(topic.name)));
+  const raw = [...topic.partitions.map((p) => p.weight * count), ...Array.from({ length: total - count }, () => 0.8 + 0.4 * random())];
+  const sum = raw.reduce((a, b) => a + b, 0);
+  topic.partitions.forEach((partition, index) => {
+    partition.weight = (raw[index] ?? 0) / sum;
+  });
+  const brokerCount = cluster.brokers.length;
+  const firstBroker = topic.partitions[0]?.replicas[0] ?? 0;
+  const replicaCount = Math.min(cluster.replicationFactor, brokerCount);
+  for (let index = count; index < total; index++) {
+    topic.partitions.push({
+      index,
+      weight: (raw[index] ?? 0) / sum,
+      replicas: Array.from({ length: replicaCount }, (_, r) => (firstBroker + index + r) % brokerCount),
+      logEnd: 0,
+      oldest: 0,
+      committed: topic.group === null ? Number.NaN : 0,
+    });
+  }
+}
+
+/**
+ * The first offset written at or after `timestamp`, from the partition's mean rate (retention
+ * deletes at the same pace, so the log holds a steady stream): the log end when nothing was
+ * written since, the log start when the time is older than what the log holds.
+ */
+export function offsetAtTime(topic: TopicState, partition: PartitionState, timestamp: number, now: number): number {
+  const rate = (topic.meanRatePerSecond > 0 ? topic.meanRatePerSecond : topic.producedPerSecond) * partition.weight;
+  const since = rate * Math.max(0, (now - timestamp) / 1000);
+  return Math.max(Math.floor(partition.oldest), Math.min(Math.floor(partition.logEnd), Math.floor(partition.logEnd - since)));
+}
+
+/** Removes up to `count` of the oldest messages (as a replay that deletes what it copied); returns how many. */
+export function takeOldest(topic: TopicState, count: number): number {
+  let taken = 0;
+  for (const partition of topic.partitions) {
+    const low = Math.floor(partition.oldest);
+    const take = Math.min(count - taken, Math.floor(partition.logEnd) - low);
+    if (take <= 0) continue;
+    partition.oldest = low + take;
+    taken += take;
+  }
+  return taken;
+}
+
+/** Whole messages waiting to be read from the log start: a dead-letter topic's depth. */
+export const retainedOf = (topic: TopicState) => topic.partitions.reduce((sum, p) => sum + Math.floor(p.logEnd) - Math.floor(p.oldest), 0);
+
+/** Appends `count` whole messages, spread over the partitions by their shares. */
+export function appendMessages(topic: TopicState, count: number): void {
+  const exact = topic.partitions.map((p) => count * p.weight);
+  const whole = exact.map(Math.floor);
+  let left = count - whole.reduce((a, b) => a + b, 0);
+  // The largest remainders take the messages rounding left over.
+  const byRemainder = exact.map((value, index) => ({ index, remainder: value - Math.floor(value) })).sort((a, b) => b.remainder - a.remainder);
+  for (const { index } of byRemainder) {
+    if (left <= 0) break;
+    whole[index] = (whole[index] ?? 0) + 1;
+    left -= 1;
+  }
+  topic.partitions.forEach((partition, index) => {
+    partition.logEnd += whole[index] ?? 0;
+  });
+}
+
+/** Why `offset` cannot be committed on the topic's partition, or null when it can. */
+export function offsetProblem(topic: TopicState, partition: number, offset: number): string | null {
+  const state = Number.isInteger(partition) ? topic.partitions[partition] : undefined;
+  if (state === undefined) return `Topic ${topic.name} has no partition ${partition}; its partitions are 0 to ${topic.partitions.length - 1}`;
+  const low = Math.floor(state.oldest);
+  const high = Math.floor(state.logEnd);
+  if (!Number.isInteger(offset) || offset < low || offset > high) return `Offset ${offset} is outside partition ${partition} of ${topic.name}, which holds ${low} to ${high}`;
+  return null;
+}

@@ -6,7 +6,7 @@ import type {
 } from "../../domain/ports";
 import { activeShardsOf, statusOf } from "./elasticsearch";
 import type { SimulatedFleet } from "./fleet";
-import { isUnderReplicated, lagOf, type KafkaClusterState } from "./kafka";
+import { isUnderReplicated, lagOf, retainedOf, type KafkaClusterState } from "./kafka";
 import { memoryUsedOf } from "./redis";
 
 const sum = (values: readonly number[]) => values.reduce((total, value) => total + value, 0);
@@ -75,7 +75,7 @@ export function topics(fleet: SimulatedFleet): TopicStats[] {
     partitions: topic.partitions.length,
     producedPerSecond: topic.producedPerSecond,
     underReplicatedPartitions: topic.partitions.filter((p) => isUnderReplicated(cluster, p, now)).length,
-    retainedMessages: sum(topic.partitions.map((p) => Math.floor(p.logEnd) - Math.floor(p.oldest))),
+    retainedMessages: retainedOf(topic),
     deadLetterOf: topic.deadLetterOf,
   })));
 }
@@ -100,7 +100,7 @@ export function caches(fleet: SimulatedFleet): CacheStats[] {
     evictionsPerSecond: cache.evictionsPerSecond,
     opsPerSecond: cache.opsPerSecond,
     connectedClients: cache.connectedClients,
-    instances: cache.pods.map((pod, i) => ({ pod, role: i === 0 ? "primary" as const : "replica" as const, up: true })),
+    instances: cache.pods.map((pod, i) => ({ pod, role: i === cache.primaryIndex ? "primary" as const : "replica" as const, up: true })),
   }));
 }
 

@@ -40,6 +40,8 @@ export interface WorkloadSpec {
 
 export interface PodState {
   readonly name: string;
+  /** The pod template hash it was created from: a restart makes a new one. */
+  readonly template: string;
   readonly readyAt: number;
   ready: boolean;
   cpuSecondsTotal: number;
@@ -75,8 +77,14 @@ export interface WorkloadState {
   readonly stream: number;
   readonly spec: WorkloadSpec;
   readonly region: RegionState;
-  readonly podTemplateHash: string;
+  /** The current pod template's hash; pods of an older one are replaced by a rollout. */
+  podTemplateHash: string;
   pods: PodState[];
+  /** metadata.generation and status.observedGeneration of the deployment. */
+  generation: number;
+  observedGeneration: number;
+  /** The pod template's kubectl.kubernetes.io/restartedAt annotation. */
+  restartedAt: string | null;
   desiredReplicas: number;
   availableReplicas: number;
   podsCreated: number;
@@ -104,6 +112,8 @@ const POD_START_SPREAD_MS = 20_000;
 /** The alphabet Kubernetes uses for generated name suffixes (no vowels, no look-alikes). */
 const NAME_ALPHABET = "bcdfghjklmnpqrstvwxz2456789";
 const MiB = 1024 * 1024;
+/** Keeps the start times of a rollout's pods apart from those of scaling. */
+const ROLLOUT_STREAM = 0x7011;
 
 export const workloadKey = (ref: Required<WorkloadRef>) => `${ref.environment}/${ref.namespace}/${ref.name}@${ref.region}`;
 
@@ -117,13 +127,19 @@ function nameSuffix(length: number, ...parts: number[]): string {
   return suffix;
 }
 
+/** The pod template hash of a workload's `generation`-th template (the first one is generation 1). */
+export function templateHashOf(name: string, stream: number, generation: number): string {
+  const nameCodes = [...name].map((c) => c.charCodeAt(0));
+  return generation <= 1 ? nameSuffix(10, ...nameCodes, stream) : nameSuffix(10, ...nameCodes, stream, generation);
+}
+
 export function createWorkload(spec: WorkloadSpec, region: RegionState, environment: string, stream: number, replicas: number, historyCapacity: number, now: number): WorkloadState {
-  const nameCodes = [...spec.name].map((c) => c.charCodeAt(0));
   const state: WorkloadState = {
     ref: { environment, namespace: spec.namespace, name: spec.name, region: region.spec.name },
     stream, spec, region,
-    podTemplateHash: nameSuffix(10, ...nameCodes, stream),
-    pods: [], desiredReplicas: 0, availableReplicas: 0, podsCreated: 0, scaleRequests: 0,
+    podTemplateHash: templateHashOf(spec.name, stream, 1),
+    pods: [], generation: 1, observedGeneration: 1, restartedAt: null,
+    desiredReplicas: 0, availableReplicas: 0, podsCreated: 0, scaleRequests: 0,
     hpaRecommendations: spec.hpa === null ? [] : [{ t: now, replicas }],
     edges: [],
     trafficFactor: 1, throughputFactor: 1, extraErrorRatio: 0, cacheMissRps: 0,
@@ -152,7 +168,14 @@ export function connect(caller: WorkloadState, callee: WorkloadState, callShare:
 
 function newPod(state: WorkloadState, readyAt: number, ready: boolean): PodState {
   state.podsCreated += 1;
-  return { name: `${state.spec.name}-${state.podTemplateHash}-${nameSuffix(5, state.stream, state.podsCreated)}`, readyAt, ready, cpuSecondsTotal: 0 };
+  const template = state.podTemplateHash;
+  return { name: `${state.spec.name}-${template}-${nameSuffix(5, state.stream, state.podsCreated)}`, template, readyAt, ready, cpuSecondsTotal: 0 };
+}
+
+/** A pod of the current template that becomes ready 20–40 s from `now`, fixed by the seed and the pod's number. */
+export function startingPod(state: WorkloadState, seed: number, now: number): PodState {
+  const startMs = POD_START_MIN_MS + POD_START_SPREAD_MS * uniformAt(seed, state.stream, ROLLOUT_STREAM, state.generation, state.podsCreated + 1);
+  return newPod(state, now + startMs, false);
 }
 
 /**
@@ -168,7 +191,9 @@ export function setDesiredReplicas(state: WorkloadState, replicas: number, seed:
   }
   let surplus = Math.max(0, state.pods.length - replicas);
   const pending = state.pods.filter((pod) => !pod.ready).sort((a, b) => a.readyAt - b.readyAt);
-  const ready = state.pods.filter((pod) => pod.ready);
+  // Pods of an older template go before the current one's (a scale-down during a rollout).
+  const current = (pod: PodState) => pod.template === state.podTemplateHash;
+  const ready = [...state.pods.filter((pod) => pod.ready && current(pod)), ...state.pods.filter((pod) => pod.ready && !current(pod))];
   while (surplus > 0 && pending.length > 0) {
     pending.pop();
     surplus -= 1;

@@ -1,3 +1,4 @@
+import type { WriteOptions } from "../../domain/action-ports";
 import type { Workload, WorkloadPort, WorkloadRef } from "../../domain/ports";
 import { ScaleRejectedError, type SimulatedFleet } from "./fleet";
 
@@ -23,7 +24,8 @@ export class SimulatedWorkloads implements WorkloadPort {
     return matches.length === 1 ? (matches[0] ?? null) : null;
   }
 
-  async scaleWorkload(ref: WorkloadRef, replicas: number): Promise<void> {
+  /** With `dryRun` the request is checked as it would be applied (found, whole, within bounds) and nothing changes. */
+  async scaleWorkload(ref: WorkloadRef, replicas: number, options: WriteOptions = {}): Promise<void> {
     const matches = this.fleet.find(ref);
     const [only] = matches;
     const label = `${ref.namespace}/${ref.name}${ref.region ? ` in ${ref.region}` : ""} (${ref.environment})`;
@@ -32,6 +34,6 @@ export class SimulatedWorkloads implements WorkloadPort {
       const regions = matches.map((workload) => workload.region).join(", ");
       throw new ScaleRejectedError("ambiguous", `${label} runs in several regions (${regions}); name the region to scale`);
     }
-    this.fleet.scale(only, replicas);
+    this.fleet.scale(only, replicas, options);
   }
 }

@@ -41,6 +41,14 @@ export interface ExecutionContext {
   requestId: string;
   /** Records progress (shown on the request's page, kept across a restart of the app). */
   reportProgress(progress: Record<string, unknown>): void;
+  /**
+   * Records what the execution chose that its verification compares with (the restart time it
+   * wrote, the primary it replaces), before making the change: written at once, so a
+   * verification after a restart of the app still has it.
+   */
+  remember(note: Record<string, unknown>): Promise<void>;
+  /** Everything reported and remembered so far, this run or before a restart; null when nothing. */
+  recorded(): Record<string, unknown> | null;
   /** Aborts when the app shuts down; a resumable kind stops and continues after the restart. */
   signal: AbortSignal;
 }
@@ -74,4 +82,12 @@ export interface ActionKind<Params, Current> {
 /** The action cannot be requested as asked; the message is shown to the user as is. */
 export class ActionRefused extends Error {
   override name = "ActionRefused";
+}
+
+/**
+ * A newer attempt of the same execution took the work over (a job retried while this attempt
+ * still ran): this attempt stops and leaves the request for the newer one to settle.
+ */
+export class ExecutionSuperseded extends Error {
+  override name = "ExecutionSuperseded";
 }

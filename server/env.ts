@@ -45,6 +45,10 @@ const envSchema = z
     SIMULATOR_ENVIRONMENT: z.string().default("demo"),
     /** The configuration file (YAML or JSON): environments, regions, clusters, Prometheus, label names. Unset: the demo's. */
     SCALEPLANE_CONFIG: z.string().min(1).optional(),
+    /** The bearer token Alertmanager sends to /api/alerts/alertmanager. Demo mode: `demo-webhook-token` when unset. */
+    ALERTMANAGER_WEBHOOK_TOKEN: z.string().min(16, "ALERTMANAGER_WEBHOOK_TOKEN must be at least 16 characters").optional(),
+    /** The largest webhook body accepted, in bytes; larger ones get 413. */
+    ALERTMANAGER_WEBHOOK_MAX_BYTES: z.coerce.number().int().min(65_536).max(64 * 1024 * 1024).default(4 * 1024 * 1024),
   })
   .superRefine((value, ctx) => {
     const oidc = [value.OIDC_ISSUER, value.OIDC_CLIENT_ID, value.OIDC_CLIENT_SECRET];
@@ -71,6 +75,11 @@ function loadEnv(): Env {
 
 export const env: Env = loadEnv();
 export const oidcEnabled = Boolean(env.OIDC_ISSUER && env.OIDC_CLIENT_ID && env.OIDC_CLIENT_SECRET);
+
+export const DEMO_WEBHOOK_TOKEN = "demo-webhook-token";
+
+/** The token the Alertmanager webhook must present; undefined (webhook refused) outside demo mode without one. */
+export const alertmanagerWebhookToken: string | undefined = env.ALERTMANAGER_WEBHOOK_TOKEN ?? (env.SCALEPLANE_DEMO ? DEMO_WEBHOOK_TOKEN : undefined);
 
 /**
  * A secret the configuration file names by environment variable (`bearerTokenEnv`,

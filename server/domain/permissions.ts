@@ -31,6 +31,7 @@ export const PERMISSIONS = {
   "action.request": { roles: ["operator", "admin"], scope: "target", description: "request an action" },
   "action.approve": { roles: ["approver", "admin"], scope: "target", description: "approve or reject someone else's request" },
   "action.breakGlass": { roles: ["admin"], scope: "target", description: "execute a request without approval, with a written reason" },
+  "alert.silence": { roles: ["operator", "approver", "admin"], scope: "target", description: "silence alerts in Alertmanager and expire silences" },
   "audit.read": { roles: everyone, scope: "global", description: "read the audit log and verify its chain" },
   "user.manage": { roles: ["admin"], scope: "global", description: "manage users, role bindings and tokens" },
 } as const satisfies Record<string, PermissionSpec>;

@@ -118,11 +118,13 @@ export const actionsRouter = createTRPCRouter({
       };
     }),
 
-  /** Live changes to requests the caller can see. Server-sent events. */
-  onChange: permissionProcedure("action.read").subscription(async function* ({ ctx, signal }) {
-    const runtime = await ctx.runtime();
-    for await (const event of runtime.events.subscribe(signal ?? new AbortController().signal)) {
-      if (event.type === "action.changed" && ctx.allows(event)) yield tracked(`${event.requestId}:${event.at}`, event);
-    }
-  }),
+  /** Live changes to requests the caller can see. Server-sent events; a reconnect with the last id catches up. */
+  onChange: permissionProcedure("action.read")
+    .input(z.object({ lastEventId: z.string().max(64).nullish() }).optional())
+    .subscription(async function* ({ ctx, input, signal }) {
+      const runtime = await ctx.runtime();
+      for await (const { id, event } of runtime.events.subscribe(signal ?? new AbortController().signal, input?.lastEventId)) {
+        if (event.type === "action.changed" && ctx.allows(event)) yield tracked(id, event);
+      }
+    }),
 });

@@ -1,5 +1,6 @@
 import { createCallerFactory, createTRPCRouter } from "../trpc";
 import { actionsRouter } from "./actions";
+import { alertsRouter } from "./alerts";
 import { auditRouter } from "./audit";
 import { cachesRouter } from "./caches";
 import { meRouter } from "./me";
@@ -21,6 +22,7 @@ export const appRouter = createTRPCRouter({
   regions: regionsRouter,
   search: searchRouter,
   actions: actionsRouter,
+  alerts: alertsRouter,
   audit: auditRouter,
   users: usersRouter,
 });

@@ -9,9 +9,9 @@ describe("roles", () => {
   // What each role may do anywhere: the table in DESIGN.md ("Roles").
   const expected: Record<Role, Permission[]> = {
     viewer: ["service.read", "action.read", "audit.read"],
-    operator: ["service.read", "action.read", "action.request", "audit.read"],
-    approver: ["service.read", "action.read", "action.approve", "audit.read"],
-    admin: ["service.read", "action.read", "action.request", "action.approve", "action.breakGlass", "audit.read", "user.manage"],
+    operator: ["service.read", "action.read", "action.request", "alert.silence", "audit.read"],
+    approver: ["service.read", "action.read", "action.approve", "alert.silence", "audit.read"],
+    admin: ["service.read", "action.read", "action.request", "action.approve", "action.breakGlass", "alert.silence", "audit.read", "user.manage"],
   };
 
   it.each(ROLES)("%s holds exactly its permissions", (role) => {

@@ -17,6 +17,8 @@ import type { EmbeddedPostgres } from "../server/db/embedded";
 import { processIsAlive } from "./lib/processes";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
+/** The webhook token the app accepts in demo mode (server/env.ts); kept here so the script imports no app code before the database is up. */
+const DEMO_WEBHOOK_TOKEN = "demo-webhook-token";
 process.chdir(ROOT); // migrations and Next.js resolve paths from the repository root
 const DATA_DIR = path.join(ROOT, ".data");
 const PGLITE_DIR = path.join(DATA_DIR, "pglite");
@@ -153,7 +155,8 @@ function startPrometheus(): boolean {
   log("starting Prometheus and Alertmanager on 127.0.0.1:9090 and :9093 (scripts/prometheus/start.sh)");
   const result = spawnSync(path.join(ROOT, "scripts/prometheus/start.sh"), {
     stdio: "inherit",
-    env: { ...process.env, APP_PORT: String(appPort), PROMETHEUS_PORT: "9090", ALERTMANAGER_PORT: "9093" },
+    // Alertmanager delivers with the demo's webhook token, which the app accepts in demo mode.
+    env: { ...process.env, APP_PORT: String(appPort), PROMETHEUS_PORT: "9090", ALERTMANAGER_PORT: "9093", ALERTMANAGER_WEBHOOK_TOKEN: process.env.ALERTMANAGER_WEBHOOK_TOKEN ?? DEMO_WEBHOOK_TOKEN },
   });
   if (result.status !== 0) {
     console.error("[demo] Prometheus did not start; see the messages above");
@@ -226,6 +229,8 @@ if (await waitUntilServing()) {
       "",
       `  Sign in as (password "${DEMO_PASSWORD}"):`,
       ...DEMO_ACCOUNTS.map((a) => `    ${a.email.padEnd(width)}  ${a.role}`),
+      "",
+      `  Alertmanager webhook: POST ${appUrl}/api/alerts/alertmanager with "Authorization: Bearer ${process.env.ALERTMANAGER_WEBHOOK_TOKEN ?? DEMO_WEBHOOK_TOKEN}"`,
       "",
       ...(started.embedded ? [`  Database: DATABASE_URL=${started.embedded.connectionString}  (for npm run user:create / audit:verify)`, ""] : []),
       ...(withPrometheus

@@ -70,3 +70,17 @@ export async function refusalOf(runtime: TestRuntime, people: ActionPeople, inpu
   }
   throw new Error(`${input.kind} with ${JSON.stringify(input.params)} was accepted; a refusal was expected`);
 }
+
+/** The audit trail of one request, in order: "<action> by <actor's email>" ("system" for the executor). */
+export async function auditTrailOf(requestId: string): Promise<string[]> {
+  const events = await db.auditEvent.findMany({ where: { details: { path: ["requestId"], equals: requestId } }, orderBy: { seq: "asc" }, select: { action: true, actorEmail: true } });
+  return events.map((event) => `${event.action} by ${event.actorEmail}`);
+}
+
+/** The trail of a request an operator made, an approver approved and the executor ran once to `outcome`. */
+export const approvedRunTrail = (people: ActionPeople, outcome: "succeeded" | "failed") => [
+  `action.request by ${people.operator.email}`,
+  `action.approve by ${people.approver.email}`,
+  "action.execute.start by system",
+  `action.execute.${outcome} by system`,
+];

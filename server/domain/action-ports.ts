@@ -199,10 +199,10 @@ export interface CachePrimary {
   /** host:port of the primary, as the Sentinels (or the instances) name it. */
   primary: string;
   replicas: string[];
-  /** Sentinels that agree on the primary, and how many a failover needs. */
+  /** Sentinels that agree on the primary, and how many a failover needs; 0 when the cache is not managed by Sentinels. */
   sentinels: number;
   quorum: number;
-  /** false when the cache is not managed by Sentinels (no failover possible). */
+  /** Whether the Sentinels could fail over now: false without Sentinels, without a replica up and connected, or without their quorum. */
   failoverPossible: boolean;
 }
 

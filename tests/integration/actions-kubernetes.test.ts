@@ -14,7 +14,7 @@ import { validateConfig } from "@/server/config/load";
 import { db } from "@/server/db/client";
 import { startBreakerAdminEndpoint, type BreakerAdminEndpoint } from "../helpers/breaker-admin-endpoint";
 import { autoscaler, startKubeApiServer, workload, type Json, type JsonObject, type KubeApiServer, type ResourceName } from "../helpers/kube-api-server";
-import { callerAs, createActionPeople, refusalOf, requestApproveAndRun, waitForSettled, type ActionInput, type ActionPeople } from "../helpers/action-flow";
+import { approvedRunTrail, auditTrailOf, callerAs, createActionPeople, refusalOf, requestApproveAndRun, waitForSettled, type ActionInput, type ActionPeople } from "../helpers/action-flow";
 import { startTestRuntime, TEST_ENVIRONMENT, type TestRuntime } from "../helpers/runtime";
 
 const REGION = "eu-west-1";
@@ -154,16 +154,6 @@ async function changingNothing<T>(act: () => Promise<T>, { writesTried = false }
 
 // ── The requests' side ───────────────────────────────────────────────────────────────────
 
-/** The audit trail of one request: who did what, in order. */
-async function auditTrail(requestId: string) {
-  const events = await db.auditEvent.findMany({ where: { details: { path: ["requestId"], equals: requestId } }, orderBy: { seq: "asc" }, select: { action: true, actorEmail: true } });
-  return events.map((event) => `${event.action} by ${event.actorEmail}`);
-}
-
-function expectedTrail(outcome: "succeeded" | "failed") {
-  return [`action.request by ${people.operator.email}`, `action.approve by ${people.approver.email}`, "action.execute.start by system", `action.execute.${outcome} by system`];
-}
-
 async function requestAsOperator(input: ActionInput) {
   return callerAs(runtime, people.operator).actions.request({
     kind: input.kind,
@@ -200,7 +190,7 @@ describe("each kind changes the cluster of eu-west-1", () => {
       "PATCH /apis/apps/v1/namespaces/checkout/deployments/checkout-api/scale",
     ]);
     expect(request.preview).toMatchObject({ changes: [{ label: "replicas", before: "4", after: "6" }], rollback: { replicas: 4, region: REGION } });
-    expect(await auditTrail(request.id)).toEqual(expectedTrail("succeeded"));
+    expect(await auditTrailOf(request.id)).toEqual(approvedRunTrail(people, "succeeded"));
     expect(runtime.fleet.find({ environment: TEST_ENVIRONMENT, namespace: "checkout", name: "checkout-api", region: REGION })[0]?.desiredReplicas).toBe(simulated?.desiredReplicas);
   });
 
@@ -225,7 +215,7 @@ describe("each kind changes the cluster of eu-west-1", () => {
         { label: "targetCpuUtilisationPercent", before: "70", after: "60" },
       ],
     });
-    expect(await auditTrail(request.id)).toEqual(expectedTrail("succeeded"));
+    expect(await auditTrailOf(request.id)).toEqual(approvedRunTrail(people, "succeeded"));
   });
 
   it("service.restart sets the pod template's restartedAt and succeeds once the controller has observed it", async () => {
@@ -242,7 +232,7 @@ describe("each kind changes the cluster of eu-west-1", () => {
     expect(after.metadata?.generation).toBe((before.metadata?.generation ?? 0) + 1);
     expect(after.status?.observedGeneration).toBe(after.metadata?.generation);
     expect(request.outcome).toMatchObject({ ok: true, observed: { restartedAt: at } });
-    expect(await auditTrail(request.id)).toEqual(expectedTrail("succeeded"));
+    expect(await auditTrailOf(request.id)).toEqual(approvedRunTrail(people, "succeeded"));
   });
 
   it("region.failover sets the backendRefs' weights in the HTTPRoute", async () => {
@@ -252,7 +242,7 @@ describe("each kind changes the cluster of eu-west-1", () => {
     expect(await routeWeights()).toEqual({ "storefront-eu-west-1": 0, "storefront-us-east-1": 100 });
     expect(request.risk).toBe("high");
     expect(request.preview).toMatchObject({ rollback: { weights: { [REGION]: 60, "us-east-1": 40 } } });
-    expect(await auditTrail(request.id)).toEqual(expectedTrail("succeeded"));
+    expect(await auditTrailOf(request.id)).toEqual(approvedRunTrail(people, "succeeded"));
   });
 
   it("breaker.force puts the override through the service's breaker admin endpoint, not the simulator", async () => {
@@ -264,7 +254,7 @@ describe("each kind changes the cluster of eu-west-1", () => {
     expect(breakerEndpoint.breakers.get("payments")).toEqual({ state: "open", forced: "open" });
     expect(breakerEndpoint.seen).toContain("PUT /admin/breakers/payments");
     expect(await runtime.simulator?.actions.breakers.getBreaker(ref)).toEqual(simulatedBefore);
-    expect(await auditTrail(request.id)).toEqual(expectedTrail("succeeded"));
+    expect(await auditTrailOf(request.id)).toEqual(approvedRunTrail(people, "succeeded"));
   });
 });
 
@@ -339,7 +329,7 @@ describe("bad requests are refused with a clear reason and change nothing", () =
     const settled = await waitForSettled(requested.id);
     expect(settled.state).toBe("failed");
     expect(settled.error).toBe("deployment or statefulset catalog/inventory not found in cluster eu-demo");
-    expect(await auditTrail(requested.id)).toEqual(expectedTrail("failed"));
+    expect(await auditTrailOf(requested.id)).toEqual(approvedRunTrail(people, "failed"));
   });
 
   it("weights naming a region the traffic split does not have, or all zero", async () => {
@@ -380,7 +370,7 @@ describe("what the API server refuses", () => {
       expect(settled.state).toBe("failed");
       expect(settled.error).toMatch(/^Scaleplane's service account may not patch deployments\/scale \(API group apps\) in namespace checkout of cluster eu-demo;/);
       expect((await deployment("checkout", "payments")).spec?.replicas).toBe(6);
-      expect(await auditTrail(requested.id)).toEqual(expectedTrail("failed"));
+      expect(await auditTrailOf(requested.id)).toEqual(approvedRunTrail(people, "failed"));
     } finally {
       kube.allowEverything();
     }
@@ -427,7 +417,7 @@ describe("what the API server refuses", () => {
       expect(settled.error).toBe(
         "horizontalpodautoscaler platform/gateway in cluster eu-demo kept changing while Scaleplane was changing it (twice in a row); nothing was changed. Try again once whoever else is changing it is done.",
       );
-      expect(await auditTrail(requested.id)).toEqual(expectedTrail("failed"));
+      expect(await auditTrailOf(requested.id)).toEqual(approvedRunTrail(people, "failed"));
     } finally {
       kube.beforeWrite = null;
     }

@@ -17,10 +17,13 @@ describe("cache.failover", () => {
     expect(cacheFailover.target(cache, "prod")).toEqual({ environment: "prod", namespace: "redis.sessions", name: "sessions" });
   });
 
-  it("refuses an unknown cache, one without Sentinels or replicas, and Sentinels short of their quorum", async () => {
+  it("refuses an unknown cache, one without Sentinels or replicas, Sentinels short of their quorum, and no replica fit to promote", async () => {
     expect(await refusalOf(cacheFailover.load(withPrimary(null), cache, "prod"))).toBe("cache sessions in eu-west-1 not found in prod");
-    expect(await refusalOf(cacheFailover.load(withPrimary({ ...sentinelled, failoverPossible: false }), cache, "prod"))).toBe(
+    expect(await refusalOf(cacheFailover.load(withPrimary({ ...sentinelled, sentinels: 0, quorum: 0, failoverPossible: false }), cache, "prod"))).toBe(
       "cache sessions in eu-west-1 is not managed by Redis Sentinel: a failover needs Sentinels watching its primary and a replica",
+    );
+    expect(await refusalOf(cacheFailover.load(withPrimary({ ...sentinelled, failoverPossible: false }), cache, "prod"))).toBe(
+      "no replica of cache sessions in eu-west-1 is fit to be promoted: the Sentinels see 10.0.0.2:6379 down or disconnected, or cannot authorise a failover; bring a replica back, wait until its link to the primary is up, then request the failover again",
     );
     expect(await refusalOf(cacheFailover.load(withPrimary({ ...sentinelled, replicas: [] }), cache, "prod"))).toBe("cache sessions in eu-west-1 has no replica to promote");
     expect(await refusalOf(cacheFailover.load(withPrimary({ ...sentinelled, sentinels: 1 }), cache, "prod"))).toMatch(/^only 1 Sentinel of cache sessions in eu-west-1 agrees on its primary; a failover needs 2/);
@@ -134,6 +137,14 @@ describe("cache.warm", () => {
     expect(await refusalOf(cacheWarm.load(ports, params("everything"), "prod"))).toBe('cache sessions in eu-west-1 has no warm source "everything"; its sources are top-sessions');
     const none = fakePorts({ caches: { describePrimary: async () => sentinelled, warmSources: async () => [] } });
     expect(await refusalOf(cacheWarm.load(none, params("top-sessions"), "prod"))).toBe("cache sessions in eu-west-1 has no warm sources configured");
+  });
+
+  it("refuses a source with no keys to load, saying why", async () => {
+    const unreadable: WarmSource = { name: "from-file", description: "the keys listed in /srv/keys.txt: the key list /srv/keys.txt cannot be read (EACCES)", keys: 0 };
+    const ports = fakePorts({ caches: { describePrimary: async () => sentinelled, warmSources: async () => [unreadable] } });
+    expect(await refusalOf(cacheWarm.load(ports, params("from-file"), "prod"))).toBe(
+      'cache sessions in eu-west-1 has nothing to load from warm source "from-file" (the keys listed in /srv/keys.txt: the key list /srv/keys.txt cannot be read (EACCES))',
+    );
   });
 
   it("reports progress and verifies what the warm-up loaded", async () => {

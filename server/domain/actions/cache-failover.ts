@@ -21,13 +21,18 @@ export const cacheFailover: ActionKind<CacheFailoverParams, CachePrimary> = {
 
   async load(ports, params, environment) {
     const primary = await requireCache(ports, cacheRef(params, environment));
-    if (!primary.failoverPossible) {
+    if (primary.sentinels === 0) {
       throw new ActionRefused(`${cacheLabel(params)} is not managed by Redis Sentinel: a failover needs Sentinels watching its primary and a replica`);
     }
     if (primary.replicas.length === 0) throw new ActionRefused(`${cacheLabel(params)} has no replica to promote`);
     if (primary.sentinels < primary.quorum) {
       throw new ActionRefused(
         `only ${plural(primary.sentinels, "Sentinel")} of ${cacheLabel(params)} ${primary.sentinels === 1 ? "agrees" : "agree"} on its primary; a failover needs ${primary.quorum}. Bring the Sentinels back first`,
+      );
+    }
+    if (!primary.failoverPossible) {
+      throw new ActionRefused(
+        `no replica of ${cacheLabel(params)} is fit to be promoted: the Sentinels see ${listOf(primary.replicas)} down or disconnected, or cannot authorise a failover; bring a replica back, wait until its link to the primary is up, then request the failover again`,
       );
     }
     return primary;

@@ -34,6 +34,8 @@ export const cacheWarm: ActionKind<CacheWarmParams, WarmSource> = {
           : `${cacheLabel(params)} has no warm sources configured`,
       );
     }
+    // A key list that is empty or cannot be read: its description says why.
+    if (source.keys === 0) throw new ActionRefused(`${cacheLabel(params)} has nothing to load from warm source "${source.name}" (${source.description})`);
     return source;
   },
 

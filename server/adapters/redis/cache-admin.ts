@@ -15,7 +15,7 @@ import type {
   WarmSource,
 } from "../../domain/action-ports";
 import { ActionRefused } from "../../domain/actions/kind";
-import { instanceSettings, RedisConnection, RedisReadError, sentinelSettings, type ConnectionSettings, type RedisCacheConfig } from "./connection";
+import { InstanceConnections, instanceSettings, RedisConnection, RedisReadError, sentinelSettings, type ConnectionSettings, type RedisCacheConfig } from "./connection";
 import { parseInfo } from "./info";
 import {
   countKeysMatching,
@@ -76,7 +76,7 @@ export class RedisCacheAdmin implements CacheAdminPort {
   private readonly replicaCatchUpMs: number;
   private readonly instanceSettings: () => ConnectionSettings;
   private readonly sentinelConnections: RedisConnection[];
-  private readonly instanceConnections = new Map<string, RedisConnection>();
+  private readonly instanceConnections: InstanceConnections;
 
   constructor(options: RedisCacheAdminOptions) {
     this.environment = options.environment;
@@ -92,6 +92,7 @@ export class RedisCacheAdmin implements CacheAdminPort {
     this.pacing = { ...DEFAULT_INVALIDATION_PACING, ...options.invalidation };
     this.warmOptions = { ...DEFAULT_WARM, fetch: globalThis.fetch, ...options.warm };
     this.instanceSettings = instanceSettings(this.config, timeoutMs, CONNECTION_NAME);
+    this.instanceConnections = new InstanceConnections(this.instanceSettings);
     const sentinels = sentinelSettings(this.config, timeoutMs, CONNECTION_NAME);
     this.sentinelConnections = (this.config.sentinel?.sentinels ?? []).map((address) => new RedisConnection(address, sentinels));
   }
@@ -214,12 +215,7 @@ export class RedisCacheAdmin implements CacheAdminPort {
   }
 
   private connectionTo(address: string): RedisConnection {
-    let connection = this.instanceConnections.get(address);
-    if (!connection) {
-      connection = new RedisConnection(address, this.instanceSettings);
-      this.instanceConnections.set(address, connection);
-    }
-    return connection;
+    return this.instanceConnections.to(address);
   }
 
   private async replication(address: string): Promise<{ role: string; linkUp: boolean } | null> {

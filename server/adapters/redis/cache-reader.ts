@@ -8,7 +8,7 @@
 // ops/s, evictions/s) come from counter deltas between two refreshes, which is why the
 // snapshot, not a single INFO, is the unit here.
 import type { CacheStats, Observed, SourceError } from "../../domain/ports";
-import { instanceSettings, RedisConnection, RedisReadError, sentinelSettings, type ConnectionSettings, type RedisCacheConfig } from "./connection";
+import { InstanceConnections, instanceSettings, RedisConnection, RedisReadError, sentinelSettings, type ConnectionSettings, type RedisCacheConfig } from "./connection";
 import { figuresOf, readingOf, type CacheFigures, type InstanceOutcome, type InstanceReading } from "./figures";
 import { parseInfo } from "./info";
 import { DEFAULT_KEYSPACE_SAMPLE, sampleKeyspace, type KeyspaceSampleOptions } from "./keyspace";
@@ -53,7 +53,7 @@ export class RedisCacheReader {
   private readonly now: () => number;
   private readonly createdAt: number;
 
-  private readonly instanceConnections = new Map<string, RedisConnection>();
+  private readonly instanceConnections: InstanceConnections;
   private readonly sentinelConnections: RedisConnection[];
   private readonly instanceSettings: () => ConnectionSettings;
   /** Roles seen last, so an instance that went down keeps the role it had. */
@@ -89,6 +89,7 @@ export class RedisCacheReader {
       throw new Error(`Redis cache ${this.cluster}: the configuration names neither endpoints nor Sentinels`);
     }
     this.instanceSettings = instanceSettings(this.config, this.timeoutMs);
+    this.instanceConnections = new InstanceConnections(this.instanceSettings);
     const sentinels = sentinelSettings(this.config, this.timeoutMs);
     this.sentinelConnections = (this.config.sentinel?.sentinels ?? []).map((address) => new RedisConnection(address, sentinels));
     this.firstRefresh = this.refresh();
@@ -173,12 +174,7 @@ export class RedisCacheReader {
   }
 
   private connectionTo(address: string): RedisConnection {
-    let connection = this.instanceConnections.get(address);
-    if (!connection) {
-      connection = new RedisConnection(address, this.instanceSettings);
-      this.instanceConnections.set(address, connection);
-    }
-    return connection;
+    return this.instanceConnections.to(address);
   }
 
   /** Which instances to read, and the role each should have: from the Sentinels, or the configured endpoints. */

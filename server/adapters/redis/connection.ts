@@ -178,3 +178,19 @@ export class RedisConnection {
     return new RedisReadError(kindOf(cause), `${this.address}: ${cause.message}`);
   }
 }
+
+/** One connection per instance address, opened when first asked for and kept. */
+export class InstanceConnections extends Map<string, RedisConnection> {
+  constructor(private readonly settings: () => ConnectionSettings) {
+    super();
+  }
+
+  to(address: string): RedisConnection {
+    let connection = this.get(address);
+    if (!connection) {
+      connection = new RedisConnection(address, this.settings);
+      this.set(address, connection);
+    }
+    return connection;
+  }
+}

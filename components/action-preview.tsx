@@ -1,5 +1,5 @@
 // What an action will change: before → after, the risk and why, the cost. Used by the
-// scale form's live preview and by the request detail page.
+// request forms' live preview and by the request detail page.
 import clsx from "clsx";
 import type { PreviewChange } from "@/lib/action-view";
 import { formatMonthlyCost } from "@/lib/format";

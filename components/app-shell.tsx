@@ -5,6 +5,7 @@ import { usePathname } from "next/navigation";
 import { signOut } from "next-auth/react";
 import type { ReactNode } from "react";
 import { useTRPC } from "@/lib/trpc";
+import { useLiveAlertUpdates } from "./alert-live";
 import { CommandPalette } from "./command-palette";
 import { useGoShortcuts } from "./use-go-shortcuts";
 import { useLiveActionUpdates } from "./use-live-actions";
@@ -13,12 +14,13 @@ import { ThemeToggle } from "./theme-toggle";
 /** The main pages, with their `g` shortcut (g o: overview, g s: services …); the palette lists them too. */
 const NAV = [
   { href: "/", label: "Overview", key: "o" },
+  { href: "/alerts", label: "Alerts", key: "a" },
   { href: "/services", label: "Services", key: "s" },
   { href: "/queues", label: "Queues", key: "q" },
   { href: "/caches", label: "Caches", key: "c" },
   { href: "/shards", label: "Shards", key: "h" },
   { href: "/regions", label: "Regions", key: "r" },
-  { href: "/actions", label: "Actions", key: "a" },
+  { href: "/actions", label: "Actions", key: "x" },
   { href: "/audit", label: "Audit", key: "u" },
 ] as const;
 
@@ -31,6 +33,10 @@ export function AppShell({ user, demo, children }: { user: { email: string; role
   useGoShortcuts(NAV);
   const awaiting = useQuery(trpc.actions.list.queryOptions({ view: "awaitingMe", limit: 50 }, { refetchInterval: 30_000 }));
   const awaitingCount = awaiting.data?.items.length ?? 0;
+  useLiveAlertUpdates();
+  const alertCounts = useQuery(trpc.alerts.counts.queryOptions(undefined, { refetchInterval: 60_000 }));
+  const firingCount = alertCounts.data?.firing ?? 0;
+  const criticalFiring = (alertCounts.data?.bySeverity.critical ?? 0) > 0;
 
   return (
     <div className="flex min-h-screen flex-col">
@@ -56,6 +62,15 @@ export function AppShell({ user, demo, children }: { user: { email: string; role
                 className={`whitespace-nowrap rounded px-2 py-1 ${active ? "bg-zinc-200 font-medium dark:bg-zinc-800" : "text-zinc-600 hover:bg-zinc-100 dark:text-zinc-400 dark:hover:bg-zinc-900"}`}
               >
                 {item.label}
+                {item.href === "/alerts" && firingCount > 0 && (
+                  <span
+                    data-testid="firing-count"
+                    title={`${firingCount} alert${firingCount === 1 ? "" : "s"} firing${criticalFiring ? ", some critical" : ""}`}
+                    className={`ml-1.5 rounded-full px-1.5 text-xs font-semibold ${criticalFiring ? "bg-red-600 text-white" : "bg-amber-400 text-amber-950"}`}
+                  >
+                    {firingCount}
+                  </span>
+                )}
                 {item.href === "/actions" && awaitingCount > 0 && (
                   <span data-testid="awaiting-count" className="ml-1.5 rounded-full bg-sky-600 px-1.5 text-xs font-semibold text-white">
                     {awaitingCount}
@@ -76,7 +91,7 @@ export function AppShell({ user, demo, children }: { user: { email: string; role
             <span className={`inline-block h-1.5 w-1.5 rounded-full ${live === "connected" ? "bg-emerald-500" : "animate-pulse bg-amber-500"}`} aria-hidden />
             {live === "connected" ? "live" : live}
           </span>
-          <span title={`${user.email}, roles: ${user.roles.join(", ")}`} className="hidden xl:inline">
+          <span title={`${user.email}, roles: ${user.roles.join(", ")}`} className="hidden 2xl:inline">
             {user.email} · {user.roles.join(", ")}
           </span>
           <ThemeToggle />

@@ -2,7 +2,7 @@
 // A small time-series chart: one line per region, shared colours across charts (see
 // regionColor), no animation (a refresh must not make lines dance), axis text in the
 // current text colour so it reads in dark and light.
-import { CartesianGrid, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
+import { CartesianGrid, Line, LineChart, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import { formatClock } from "@/lib/format";
 
 const PALETTE = ["#0ea5e9", "#f59e0b", "#a855f7", "#10b981", "#ef4444", "#64748b"];
@@ -53,6 +53,8 @@ export function MetricChart({
   axisFormat = format,
   domain,
   height = 120,
+  thresholds = [],
+  fromZero = true,
   testId,
 }: {
   title: string;
@@ -62,6 +64,10 @@ export function MetricChart({
   axisFormat?: (value: number) => string;
   domain: [number, number];
   height?: number;
+  /** Horizontal lines, e.g. the threshold an alert fired on; the axis stretches to show them. */
+  thresholds?: { value: number; label: string }[];
+  /** false: the y axis spans the values only, so a slow rise on a large figure (a lag) shows. */
+  fromZero?: boolean;
   testId?: string;
 }) {
   const data = mergeSeries(series);
@@ -70,7 +76,9 @@ export function MetricChart({
     const d = new Date(t);
     const hh = String(d.getHours()).padStart(2, "0");
     const mm = String(d.getMinutes()).padStart(2, "0");
-    return spanMs > 2 * 86_400_000 ? `${d.getMonth() + 1}/${d.getDate()} ${hh}:${mm}` : `${hh}:${mm}`;
+    if (spanMs > 2 * 86_400_000) return `${d.getMonth() + 1}/${d.getDate()} ${hh}:${mm}`;
+    // A few minutes (a lag poller's window): minutes alone would repeat on every tick.
+    return spanMs < 10 * 60_000 ? `${hh}:${mm}:${String(d.getSeconds()).padStart(2, "0")}` : `${hh}:${mm}`;
   };
   return (
     <figure className="min-w-0 rounded border border-zinc-200 p-2 dark:border-zinc-800" data-testid={testId}>
@@ -94,8 +102,18 @@ export function MetricChart({
                 strokeOpacity={0.3}
                 minTickGap={40}
               />
-              <YAxis tickFormatter={axisFormat} tick={{ fill: "currentColor", fontSize: 10 }} stroke="currentColor" strokeOpacity={0.3} width={40} tickCount={3} interval={0} />
+              <YAxis domain={fromZero ? [0, "auto"] : ["auto", "auto"]} tickFormatter={axisFormat} tick={{ fill: "currentColor", fontSize: 10 }} stroke="currentColor" strokeOpacity={0.3} width={40} tickCount={3} interval={0} />
               <Tooltip content={(props) => <TooltipBody {...props} format={format} />} isAnimationActive={false} />
+              {thresholds.map((threshold) => (
+                <ReferenceLine
+                  key={threshold.label}
+                  y={threshold.value}
+                  stroke="#ef4444"
+                  strokeDasharray="4 3"
+                  ifOverflow="extendDomain"
+                  label={{ value: threshold.label, position: "insideTopRight", fill: "currentColor", fontSize: 10 }}
+                />
+              ))}
               {series.map((s, index) => (
                 <Line key={s.name} type="monotone" dataKey={s.name} name={s.name} stroke={regionColor(index)} dot={false} strokeWidth={1.5} isAnimationActive={false} connectNulls />
               ))}

@@ -7,6 +7,7 @@ import Link from "next/link";
 import type { ServiceDetail } from "@/lib/api-types";
 import { formatPercent, formatRate } from "@/lib/format";
 import { VerdictBadge } from "./badges";
+import { Button } from "./ui";
 
 type Edge = ServiceDetail["calls"]["downstream"][number];
 
@@ -19,7 +20,8 @@ const BREAKER_STYLE: Record<Edge["breakerState"], string> = {
 const heading = "mb-1 text-xs font-semibold uppercase tracking-wide text-zinc-500";
 const cell = "px-2 py-1";
 
-export function AutoscalerPanel({ autoscalers }: { autoscalers: ServiceDetail["autoscalers"] }) {
+/** `onChange` (given to those who may request) adds a button per region that opens the autoscaler form. */
+export function AutoscalerPanel({ autoscalers, onChange }: { autoscalers: ServiceDetail["autoscalers"]; onChange?: (region: string) => void }) {
   if (autoscalers.length === 0) {
     return <p className="text-xs text-zinc-500">No autoscaler: replicas change only when someone scales the service.</p>;
   }
@@ -34,6 +36,7 @@ export function AutoscalerPanel({ autoscalers }: { autoscalers: ServiceDetail["a
           <th className={clsx(cell, "text-right")}>Bounds</th>
           <th className={clsx(cell, "text-right")} title="CPU utilisation against the autoscaler's target">CPU / target</th>
           <th className={cell}>Why</th>
+          {onChange && <th className={clsx(cell, "w-20")}><span className="sr-only">Change</span></th>}
         </tr>
       </thead>
       <tbody>
@@ -55,6 +58,13 @@ export function AutoscalerPanel({ autoscalers }: { autoscalers: ServiceDetail["a
             <td className={clsx(cell, "truncate text-zinc-500")} title={hpa.health.reasons.join("\n")}>
               {hpa.health.reasons.join("; ") || (hpa.desiredReplicas > hpa.currentReplicas ? "scaling up" : hpa.desiredReplicas < hpa.currentReplicas ? "scaling down" : "steady")}
             </td>
+            {onChange && (
+              <td className={clsx(cell, "text-right")}>
+                <Button size="xs" onClick={() => onChange(hpa.region)} aria-haspopup="dialog" aria-label={`Change the autoscaler in ${hpa.region}`} data-testid="autoscaler-change">
+                  change…
+                </Button>
+              </td>
+            )}
           </tr>
         ))}
       </tbody>
@@ -62,7 +72,7 @@ export function AutoscalerPanel({ autoscalers }: { autoscalers: ServiceDetail["a
   );
 }
 
-function EdgeTable({ edges, direction }: { edges: Edge[]; direction: "downstream" | "upstream" }) {
+function EdgeTable({ edges, direction, onForceBreaker }: { edges: Edge[]; direction: "downstream" | "upstream"; onForceBreaker?: (edge: Edge) => void }) {
   if (edges.length === 0) {
     return <p className="text-xs text-zinc-500">{direction === "downstream" ? "Calls no other service." : "No service calls it."}</p>;
   }
@@ -98,7 +108,23 @@ function EdgeTable({ edges, direction }: { edges: Edge[]; direction: "downstream
                 )}
               </td>
               <td className={clsx(cell, "font-mono")}>{edge.region}</td>
-              <td className={clsx(cell, BREAKER_STYLE[edge.breakerState])}>{edge.breakerState}</td>
+              <td className={clsx(cell, BREAKER_STYLE[edge.breakerState])}>
+                {onForceBreaker ? (
+                  // The state is the control: no extra column in a table that is already tight.
+                  <button
+                    type="button"
+                    onClick={() => onForceBreaker(edge)}
+                    aria-haspopup="dialog"
+                    title={`Force the breaker on calls to ${other} in ${edge.region}: open, closed or back to auto`}
+                    className="rounded border border-current/40 px-1 leading-4 hover:bg-zinc-100 dark:hover:bg-zinc-800"
+                    data-testid="breaker-force"
+                  >
+                    {edge.breakerState}…
+                  </button>
+                ) : (
+                  edge.breakerState
+                )}
+              </td>
               <td className={clsx(cell, "text-right tabular-nums")}>{formatRate(edge.callsPerSecond)}</td>
               <td className={clsx(cell, "text-right tabular-nums")}>{formatRate(edge.retriedCallsPerSecond)}</td>
               <td className={clsx(cell, "text-right tabular-nums", edge.dependencyErrorRatio > 0.05 && "font-semibold text-red-700 dark:text-red-400")}>
@@ -112,12 +138,13 @@ function EdgeTable({ edges, direction }: { edges: Edge[]; direction: "downstream
   );
 }
 
-export function CallGraphPanel({ calls }: { calls: ServiceDetail["calls"] }) {
+/** `onForceBreaker` (given to those who may request) adds a button per downstream call: this service's breaker on it. */
+export function CallGraphPanel({ calls, onForceBreaker }: { calls: ServiceDetail["calls"]; onForceBreaker?: (edge: Edge) => void }) {
   return (
     <div className="grid gap-3 lg:grid-cols-2">
       <div>
         <h3 className={heading}>Downstream: what it calls</h3>
-        <EdgeTable edges={calls.downstream} direction="downstream" />
+        <EdgeTable edges={calls.downstream} direction="downstream" onForceBreaker={onForceBreaker} />
       </div>
       <div>
         <h3 className={heading}>Upstream: who calls it</h3>

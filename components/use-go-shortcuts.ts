@@ -8,7 +8,7 @@ function isTyping(target: EventTarget | null): boolean {
 }
 
 /**
- * Two-key navigation, `g` then a letter (g s: services, g a: actions …), so single
+ * Two-key navigation, `g` then a letter (g s: services, g a: alerts …), so single
  * letters stay free for the tables' own keys.
  */
 export function useGoShortcuts(targets: readonly { key: string; href: string }[]) {

@@ -66,13 +66,3 @@ export function targetLabel(request: { namespace: string; target: string; params
   const region = str(readParams(request.params).region);
   return `${request.namespace}/${request.target}${region ? ` @${region}` : ""}`;
 }
-
-/** Where the "Request the inverse" button leads: the service's scale form, prefilled. */
-export function inverseRequestHref(request: { id: string; kind: string; namespace: string; target: string; preview: unknown }): string | null {
-  if (request.kind !== "service.scale") return null;
-  const rollback = readPreview(request.preview).rollback;
-  if (!rollback || typeof rollback.replicas !== "number") return null;
-  const query = new URLSearchParams({ scale: "1", replicas: String(rollback.replicas), reason: `Revert request ${request.id.slice(0, 8)}` });
-  if (typeof rollback.region === "string") query.set("region", rollback.region);
-  return `/services/${encodeURIComponent(request.namespace)}/${encodeURIComponent(request.target)}?${query.toString()}#scale`;
-}

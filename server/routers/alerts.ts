@@ -142,7 +142,9 @@ export const alertsRouter = createTRPCRouter({
         /** Silences made through Scaleplane that cover it now (Alertmanager may hold others). */
         silencedBy: silences.filter((silence) => matchersMatch(silence.matchers, row.labels as Record<string, string>)).map(({ matchers: _matchers, ...silence }) => silence),
       }));
-      return { groups: groupAlerts(alerts), total: visible.length, truncated };
+      // Without an Alertmanager to send them to, silences are refused: the page says so instead of offering them.
+      const silencing = (await ctx.runtime()).config.alerts.alertmanager !== undefined;
+      return { groups: groupAlerts(alerts), total: visible.length, truncated, silencing };
     }),
 
   /** How many alerts fire that the caller may see, by severity: the navigation's count. */

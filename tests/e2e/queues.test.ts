@@ -121,7 +121,17 @@ describe("queues pages", { timeout: 180_000 }, () => {
     // A slow consumer with members to spare on 12 partitions: scaling is the way out, one click to the form, prefilled.
     await expect.poll(() => entry.getByTestId("scale-link").count(), { timeout: timeout() }).toBe(1);
     expect(await entry.getByTestId("group-advice").textContent()).toMatch(/[Ss]cal(ing|e) (the consumer )?to \d+|[Ss]caling the consumer/);
-    expect(await entry.getByTestId("scale-link").getAttribute("href")).toMatch(new RegExp(`^/services/orders/fulfilment-worker\\?region=${SLOW.region}(&replicas=\\d+&reason=[^#]+)?#scale$`));
+    await entry.getByTestId("scale-link").click();
+    const form = page.locator("[data-testid=request-form][data-kind='consumerGroup.scale']");
+    await form.waitFor();
+    expect(await form.getByTestId("request-region").inputValue()).toBe(SLOW.region);
+    expect(await form.getByTestId("request-replicas").inputValue()).toMatch(/^\d+$/);
+    expect(await form.getByTestId("request-reason").inputValue()).toContain(`consumer group ${SLOW.group} lag`);
+    // The open form is in the address, so the link can be shared; Esc closes it and clears it.
+    expect(new URL(page.url()).searchParams.get("action")).toBe("consumerGroup.scale");
+    await page.keyboard.press("Escape");
+    await form.waitFor({ state: "detached" });
+    expect(new URL(page.url()).searchParams.get("action")).toBeNull();
 
     const partitions = entry.getByTestId("partition-row");
     await expect.poll(() => partitions.count(), { timeout: timeout() }).toBe(SLOW.partitions);

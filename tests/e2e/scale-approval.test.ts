@@ -86,7 +86,11 @@ describe("scale a service with a second person's approval", { timeout: 120_000 }
     const row = operator.locator(`[data-testid=service-row][data-key="${SERVICE.namespace}/${SERVICE.name}@${SERVICE.region}"]`);
     await row.getByTestId("service-link").click();
     await operator.waitForURL(new RegExp(`${servicePath}\\?region=${SERVICE.region}`));
+    await operator.getByTestId("open-service.scale").click();
     await operator.getByTestId("scale-form").waitFor();
+    // The form opens on the region the page was opened for, with the keyboard in the replica count.
+    expect(await operator.getByTestId("scale-region").inputValue()).toBe(SERVICE.region);
+    expect(await operator.evaluate(() => document.activeElement?.getAttribute("data-testid"))).toBe("scale-replicas");
     before = await desiredReplicas(operator, SERVICE.region);
     expect(before).toBeGreaterThanOrEqual(2);
   });
@@ -151,11 +155,12 @@ describe("scale a service with a second person's approval", { timeout: 120_000 }
     expect(await approval.textContent()).toContain("approver@scaleplane.local");
   });
 
-  test("a viewer sees the service but no scale form", async () => {
+  test("a viewer sees the service but no way to request, even through a link that opens the form", async () => {
     const viewer = await signIn("viewer@scaleplane.local");
-    await viewer.goto(servicePath);
+    await viewer.goto(`${servicePath}?action=service.scale&p.replicas=${before + 2}`);
     await viewer.getByTestId("scale-not-allowed").waitFor();
-    expect(await viewer.getByTestId("scale-form").count()).toBe(0);
     expect(await desiredReplicas(viewer, SERVICE.region)).toBe(before + 1);
+    expect(await viewer.getByTestId("open-service.scale").count()).toBe(0);
+    expect(await viewer.getByTestId("scale-form").count()).toBe(0);
   });
 });

@@ -5,6 +5,8 @@ import Link from "next/link";
 import { useEffect, useMemo, useReducer, useRef, useSyncExternalStore } from "react";
 import { VerdictBadge } from "@/components/badges";
 import { VerdictCounts, WeightBar } from "@/components/overview-figures";
+import { ActionButton, useActionLauncher } from "@/components/request-action-dialog";
+import { drainedRegion, drainWeights, regionFailoverForm, type RegionWeight } from "@/components/request-action-kinds";
 import { SortableTable, type Column } from "@/components/sortable-table";
 import { FreshnessLine, Kbd, Notice, PageHeader, StaleDataBanner } from "@/components/ui";
 import type { RouterOutputs, Verdict } from "@/lib/api-types";
@@ -12,6 +14,7 @@ import { formatPercent, formatRate } from "@/lib/format";
 import { useTRPC } from "@/lib/trpc";
 import { readError } from "@/lib/trpc-errors";
 import { useListKeys } from "@/lib/use-list-keys";
+import { useMe } from "@/lib/use-me";
 import { FailoverDetails, FailoverSentence } from "./failover-plan";
 
 const REFRESH_MS = 5_000;
@@ -81,6 +84,22 @@ export function RegionsView() {
   const error = readError(query.error);
   const rows = useMemo(() => [...(data?.regions ?? [])].sort(byConcern), [data]);
 
+  const { can } = useMe();
+  const mayRequest = can("action.request");
+  const weights: RegionWeight[] = [...rows].sort((a, b) => a.region.localeCompare(b.region)).map((row) => ({ region: row.region, share: row.traffic?.trafficWeight ?? null }));
+  // Draining one region: the page's own plan of that failover says what it moves and what breaks.
+  const drainNotes = (params: Record<string, unknown>) => {
+    const drained = drainedRegion(params.weights);
+    const plan = rows.find((row) => row.region === drained)?.failover;
+    return plan ? (
+      <p className="leading-5" data-testid="failover-form-plan">
+        <FailoverSentence plan={plan} />
+      </p>
+    ) : null;
+  };
+  const launcher = useActionLauncher([data && rows.length > 1 ? regionFailoverForm(data.environment, weights, drainNotes) : null], { allowed: mayRequest });
+  const openDrain = (region: string) => launcher.open("region.failover", drainWeights(weights, region));
+
   const hash = useSyncExternalStore(subscribeToHash, readHash, () => "");
   const selected = hash || null;
   // A deep link or a followed anchor (/regions#us-east-1) scrolls to its region once the figures
@@ -125,7 +144,13 @@ export function RegionsView() {
         <span className="hidden text-[11px] text-zinc-500 lg:inline">
           <Kbd>j</Kbd>/<Kbd>k</Kbd> move · <Kbd>Enter</Kbd> show its failover plan
         </span>
+        {mayRequest && rows.length > 1 && (
+          <ActionButton kind="region.failover" size="sm" onOpen={() => launcher.open("region.failover")}>
+            Shift traffic…
+          </ActionButton>
+        )}
       </PageHeader>
+      {launcher.status && <div className="mb-2">{launcher.status}</div>}
       <StaleDataBanner freshness={data?.freshness} />
       {error && !data && (
         <div className="mb-2">
@@ -148,14 +173,15 @@ export function RegionsView() {
 
       <div className="mt-4 space-y-4">
         {rows.map((row) => (
-          <RegionSection key={row.region} row={row} targeted={row.region === selected} />
+          <RegionSection key={row.region} row={row} targeted={row.region === selected} onDrain={mayRequest && rows.length > 1 ? () => openDrain(row.region) : undefined} />
         ))}
       </div>
+      {launcher.dialog}
     </div>
   );
 }
 
-function RegionSection({ row, targeted }: { row: RegionRow; targeted: boolean }) {
+function RegionSection({ row, targeted, onDrain }: { row: RegionRow; targeted: boolean; onDrain?: () => void }) {
   const headingId = `region-heading-${row.region}`;
   return (
     <section
@@ -201,9 +227,16 @@ function RegionSection({ row, targeted }: { row: RegionRow; targeted: boolean })
           services in {row.region} →
         </Link>
       </div>
-      <h3 className="mb-1 text-xs font-semibold uppercase tracking-wide text-zinc-500">
-        If <span className="font-mono normal-case tracking-normal">{row.region}</span> fails over
-      </h3>
+      <div className="mb-1 flex items-center gap-2">
+        <h3 className="text-xs font-semibold uppercase tracking-wide text-zinc-500">
+          If <span className="font-mono normal-case tracking-normal">{row.region}</span> fails over
+        </h3>
+        {onDrain && (row.traffic?.trafficWeight ?? 1) > 0 && !row.failover.blockedBecause && (
+          <ActionButton kind="region.failover" onOpen={onDrain} variant="danger" testId="drain-region">
+            Drain {row.region}…
+          </ActionButton>
+        )}
+      </div>
       <p
         data-testid="failover-summary"
         className={clsx(

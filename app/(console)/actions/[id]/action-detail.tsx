@@ -5,9 +5,13 @@ import Link from "next/link";
 import { useState, type ReactNode } from "react";
 import { ActionPreview } from "@/components/action-preview";
 import { StateBadge } from "@/components/badges";
+import { ActionButton, useActionLauncher } from "@/components/request-action-dialog";
+import { entityHref } from "@/components/request-action-kinds";
+import { formForParams } from "@/components/request-action-rollback";
+import { ProgressBar, readProgress } from "@/components/request-action-progress";
 import { Button, FieldError, inputClass, Notice, PageHeader } from "@/components/ui";
 import type { ActionDetail } from "@/lib/api-types";
-import { inverseRequestHref, readOutcome, readParams, readPreview } from "@/lib/action-view";
+import { readOutcome, readParams, readPreview } from "@/lib/action-view";
 import { formatDateTime, formatDuration, formatRelative, shortId } from "@/lib/format";
 import { useTRPC } from "@/lib/trpc";
 import { readError } from "@/lib/trpc-errors";
@@ -122,6 +126,16 @@ export function ActionDetailView({ id }: { id: string }) {
   const request = query.data;
   const error = readError(query.error);
 
+  // The inverse request, prefilled in the same form as any other: it is requested and approved
+  // like one, never run from here.
+  const rollbackParams = request ? readPreview(request.preview).rollback : null;
+  const rollback =
+    // A failed execution may have changed part of what it set out to: its rollback is offered too.
+    request && rollbackParams && (request.state === "succeeded" || request.state === "failed")
+      ? formForParams(request.kind, request.environment, rollbackParams, `Roll back ${shortId(request.id)}: ${request.kind}`)
+      : null;
+  const launcher = useActionLauncher([rollback?.spec ?? null], { allowed: can("action.request") });
+
   if (!valid) return <Notice tone="error">“{id}” is not a request id.</Notice>;
   if (!request) {
     return error ? <Notice tone="error">{error.code === "NOT_FOUND" ? "No such request." : `Could not load the request: ${error.message}`}</Notice> : <div className="h-40" aria-busy />;
@@ -130,8 +144,8 @@ export function ActionDetailView({ id }: { id: string }) {
   const preview = readPreview(request.preview);
   const outcome = readOutcome(request.outcome);
   const params = readParams(request.params);
-  const inverse = request.state === "succeeded" && can("action.request") ? inverseRequestHref(request) : null;
-  const serviceHref = `/services/${encodeURIComponent(request.namespace)}/${encodeURIComponent(request.target)}`;
+  const progress = readProgress(request.progress);
+  const targetHref = entityHref(request.kind, params);
 
   return (
     <div data-testid="action-detail" data-state={request.state}>
@@ -171,14 +185,20 @@ export function ActionDetailView({ id }: { id: string }) {
             <dl className="mt-2 grid grid-cols-[6rem_1fr] gap-x-2 gap-y-0.5 text-xs">
               <dt className="text-zinc-500">target</dt>
               <dd>
-                <Link href={serviceHref} className="text-sky-700 hover:underline dark:text-sky-400">
-                  {request.environment}/{request.namespace}/{request.target}
-                </Link>
+                {targetHref ? (
+                  <Link href={targetHref} className="text-sky-700 hover:underline dark:text-sky-400" data-testid="action-target-link">
+                    {request.environment}/{request.namespace}/{request.target}
+                  </Link>
+                ) : (
+                  <>
+                    {request.environment}/{request.namespace}/{request.target}
+                  </>
+                )}
               </dd>
               {Object.entries(params).map(([key, value]) => (
                 <div key={key} className="contents">
                   <dt className="text-zinc-500">{key}</dt>
-                  <dd className="font-mono text-[11px]">{String(value)}</dd>
+                  <dd className="break-all font-mono text-[11px]">{typeof value === "object" && value !== null ? JSON.stringify(value) : String(value)}</dd>
                 </div>
               ))}
             </dl>
@@ -195,6 +215,12 @@ export function ActionDetailView({ id }: { id: string }) {
             )}
           </Section>
 
+          {progress && (
+            <Section title="Progress" testId="action-progress-section">
+              <ProgressBar progress={progress} running={request.state === "executing"} />
+            </Section>
+          )}
+
           {(outcome || request.error) && (
             <Section title="Outcome" testId="action-outcome">
               <Notice tone={outcome?.ok ? "ok" : "error"}>
@@ -204,14 +230,15 @@ export function ActionDetailView({ id }: { id: string }) {
             </Section>
           )}
 
-          {inverse && (
+          {rollback && can("action.request") && (
             <div className="flex items-center gap-2 text-xs">
-              <Link href={inverse} className="rounded border border-zinc-300 px-2.5 py-1 font-medium hover:bg-zinc-100 dark:border-zinc-700 dark:hover:bg-zinc-800" data-testid="request-inverse">
-                Request the inverse
-              </Link>
-              <span className="text-zinc-500">opens the scale form with the previous replica count</span>
+              <ActionButton kind={request.kind} size="sm" onOpen={() => launcher.open(request.kind, rollback.prefill, `Roll back request ${shortId(request.id)}`)} testId="request-rollback">
+                Request rollback…
+              </ActionButton>
+              <span className="text-zinc-500">opens a new request, prefilled with the state before this one, approved like any other</span>
             </div>
           )}
+          {launcher.status}
         </div>
 
         <div className="space-y-3">
@@ -260,6 +287,7 @@ export function ActionDetailView({ id }: { id: string }) {
           {request.canBreakGlass && request.state === "pending" && <BreakGlass id={request.id} />}
         </div>
       </div>
+      {launcher.dialog}
     </div>
   );
 }

@@ -3,20 +3,25 @@ import { useQueries, useQuery } from "@tanstack/react-query";
 import clsx from "clsx";
 import Link from "next/link";
 import { useMemo } from "react";
+import { AlertPanel } from "@/components/alert-panel";
 import { VerdictBadge } from "@/components/badges";
 import { CacheLiveDetail } from "@/components/cache-detail-live";
-import { neverRead, type ObservedCacheDetail } from "@/components/cache-detail-model";
+import { canFailOver, neverRead, type ObservedCacheDetail } from "@/components/cache-detail-model";
 import { FigureGrid, FigureTile } from "@/components/caches-figures";
 import { InstanceList } from "@/components/caches-instances";
 import { ReasonList, RegionSwitch, Skeleton, VERDICT_RANK } from "@/components/caches-list-controls";
 import { toneOf, UsageBar } from "@/components/caches-usage-bar";
+import { ActionButton, useActionLauncher } from "@/components/request-action-dialog";
+import { cacheFailoverForm, cacheInvalidateForm, cacheWarmForm, type CacheTarget } from "@/components/request-action-kinds-data";
 import { FreshnessLine, Notice, PageHeader, StaleDataBanner } from "@/components/ui";
 import type { RouterOutputs, Verdict } from "@/lib/api-types";
 import { formatPercent, formatRate } from "@/lib/format";
 import { useTRPC } from "@/lib/trpc";
 import { readError } from "@/lib/trpc-errors";
+import { useMe } from "@/lib/use-me";
 import { useUrlState } from "@/lib/use-url-state";
 import { cacheHref, reasonAbout } from "../cache-model";
+import { RecentActions } from "@/app/(console)/services/[namespace]/[name]/recent-actions";
 
 const REFRESH_MS = 5_000;
 
@@ -148,6 +153,30 @@ export function CacheDetailView({ name }: { name: string }) {
   });
   const reasons = shown.flatMap((cache) => cache.health.reasons.map((reason) => (shown.length > 1 ? `${cache.region}: ${reason}` : reason)));
 
+  // Requests on this cache start in the region shown (or the worst one) and use what the
+  // instances' own detail says: the key prefixes for a pattern, the Sentinels for a failover.
+  const { can } = useMe();
+  const mayRequest = can("action.request");
+  const observedIn = (regionName: string): ObservedCacheDetail | null => detailOf(regionName)?.data ?? null;
+  const patterns = [
+    ...new Set(
+      regionNames.flatMap((regionName) => {
+        const keyspace = observedIn(regionName)?.value.keyspace;
+        return keyspace ? keyspace.prefixes.flatMap((row) => (row.kind === "prefix" && row.prefix ? [`${row.prefix}${keyspace.separator}*`] : [])) : [];
+      }),
+    ),
+  ];
+  const sentinelLine = (regionName: string): string | null => {
+    const sentinel = observedIn(regionName)?.value.sentinel;
+    if (!sentinel) return observedIn(regionName) ? "This cache is not read through Sentinels here: the preview says whether a failover is possible." : null;
+    return `${sentinel.reachable} of ${sentinel.configured} Sentinels reachable, quorum ${sentinel.quorum ?? "?"}; primary ${sentinel.master ?? "unknown"}. ${canFailOver(sentinel) ? "They can fail over now." : "They cannot authorise a failover now."}`;
+  };
+  const cacheTarget: CacheTarget | null = data && regionNames.length > 0 ? { environment: data.environment, cache: name, regions: regionNames, preferredRegion: region ?? everyRegion[0]?.region } : null;
+  const launcher = useActionLauncher(
+    cacheTarget ? [cacheInvalidateForm(cacheTarget, patterns), cacheWarmForm(cacheTarget), cacheFailoverForm(cacheTarget, sentinelLine)] : [],
+    { allowed: mayRequest },
+  );
+
   return (
     <div>
       <nav aria-label="Breadcrumb" className="mb-1 text-xs text-zinc-500">
@@ -171,8 +200,22 @@ export function CacheDetailView({ name }: { name: string }) {
           </span>
         }
       >
+        {mayRequest && cacheTarget && (
+          <span className="flex items-center gap-1" role="group" aria-label="Actions on this cache">
+            <ActionButton kind="cache.invalidate" onOpen={() => launcher.open("cache.invalidate")}>
+              Invalidate…
+            </ActionButton>
+            <ActionButton kind="cache.warm" onOpen={() => launcher.open("cache.warm")}>
+              Warm…
+            </ActionButton>
+            <ActionButton kind="cache.failover" variant="danger" onOpen={() => launcher.open("cache.failover")}>
+              Fail over…
+            </ActionButton>
+          </span>
+        )}
         <RegionSwitch regions={regionNames} value={region} onChange={(next) => url.set({ region: next })} />
       </PageHeader>
+      {launcher.status && <div className="mb-2">{launcher.status}</div>}
       <StaleDataBanner freshness={data?.freshness} />
 
       {error && !data && (
@@ -189,6 +232,14 @@ export function CacheDetailView({ name }: { name: string }) {
       )}
 
       {shown.length > 1 && reasons.length > 0 && <ReasonList reasons={reasons} label="Why this verdict" className="mb-3" testId="verdict-reasons" />}
+
+      <div className="mb-3">
+        <AlertPanel
+          resource={{ kinds: ["cache"], name, region }}
+          what="cache"
+          recent={data ? <RecentActions target={{ environment: data.environment, namespace: `redis.${name}`, name }} noun="cache" /> : undefined}
+        />
+      </div>
 
       <div className={clsx("grid items-start gap-3", (data ? shown.length : 2) > 1 && "xl:grid-cols-2")}>
         {data
@@ -211,6 +262,7 @@ export function CacheDetailView({ name }: { name: string }) {
           ))}
         </div>
       )}
+      {launcher.dialog}
     </div>
   );
 }

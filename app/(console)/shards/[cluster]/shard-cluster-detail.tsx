@@ -3,6 +3,7 @@ import { useQuery } from "@tanstack/react-query";
 import clsx from "clsx";
 import Link from "next/link";
 import { useMemo } from "react";
+import { AlertPanel } from "@/components/alert-panel";
 import { VerdictBadge } from "@/components/badges";
 import { FigureGrid, FigureTile } from "@/components/caches-figures";
 import { ReasonList, RegionSwitch, Skeleton, VERDICT_RANK } from "@/components/caches-list-controls";
@@ -259,6 +260,10 @@ export function ShardClusterDetailView({ cluster }: { cluster: string }) {
         </div>
       )}
       {shown.length > 1 && reasons.length > 0 && <ReasonList reasons={reasons} label="Why this verdict" className="mb-3" testId="verdict-reasons" />}
+
+      <div className="mb-3">
+        <AlertPanel resource={{ kinds: ["mongodb", "elasticsearch"], cluster, name: cluster, region }} what="cluster" />
+      </div>
 
       <div className="space-y-3">
         {data ? (

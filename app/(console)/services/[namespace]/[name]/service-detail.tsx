@@ -3,10 +3,13 @@ import { useQuery } from "@tanstack/react-query";
 import clsx from "clsx";
 import Link from "next/link";
 import { useMemo } from "react";
+import { AlertPanel } from "@/components/alert-panel";
 import { VerdictBadge } from "@/components/badges";
 import { MetricChart, SeriesLegend, type ChartSeries } from "@/components/metric-chart";
 import { SortableTable, type Column } from "@/components/sortable-table";
 import { isWindowKey, TimeWindowPicker, windowMs, type WindowKey } from "@/components/time-window-picker";
+import { ActionButton, useActionLauncher } from "@/components/request-action-dialog";
+import { breakerForceForm, serviceAutoscaleForm, serviceRestartForm, serviceScaleForm, type ServiceRegionState } from "@/components/request-action-kinds";
 import { AutoscalerPanel, CallGraphPanel } from "@/components/service-neighbourhood";
 import { FreshnessLine, Notice, PageHeader, StaleDataBanner } from "@/components/ui";
 import type { ServiceDetail } from "@/lib/api-types";
@@ -17,7 +20,6 @@ import { useMe } from "@/lib/use-me";
 import { useNow } from "@/lib/use-now";
 import { useUrlState } from "@/lib/use-url-state";
 import { RecentActions } from "./recent-actions";
-import { ScaleForm } from "./scale-form";
 
 const REFRESH_MS = 10_000;
 
@@ -105,6 +107,31 @@ export function ServiceDetailView({ namespace, name }: { namespace: string; name
 
   const reasons = data ? data.regions.flatMap((r) => r.health.reasons.map((reason) => `${r.region}: ${reason}`)) : [];
 
+  // The requests this page offers, from what it shows: every form starts at the current state.
+  const mayRequest = can("action.request");
+  const preferredRegion = url.get("region");
+  const target = data ? { environment: data.environment, namespace, service: name } : null;
+  const regionStates: ServiceRegionState[] = (data?.regions ?? []).map((r) => ({ region: r.region, desired: r.desiredReplicas, available: r.availableReplicas, min: r.minReplicas, max: r.maxReplicas }));
+  const autoscalers = (data?.autoscalers ?? []).map((hpa) => ({
+    region: hpa.region,
+    minReplicas: hpa.minReplicas,
+    maxReplicas: hpa.maxReplicas,
+    targetCpuPercent: Math.round(hpa.targetCpuUtilisation * 100),
+    currentReplicas: hpa.currentReplicas,
+  }));
+  const edges = (data?.calls.downstream ?? []).map((edge) => ({ dependency: edge.dependency, region: edge.region, state: edge.breakerState }));
+  const launcher = useActionLauncher(
+    target
+      ? [
+          serviceScaleForm(target, regionStates, preferredRegion),
+          autoscalers.length > 0 && serviceAutoscaleForm(target, autoscalers, preferredRegion),
+          serviceRestartForm(target, regionStates, preferredRegion),
+          edges.length > 0 && breakerForceForm(target, edges),
+        ]
+      : [],
+    { allowed: mayRequest },
+  );
+
   return (
     <div>
       <nav aria-label="Breadcrumb" className="mb-1 text-xs text-zinc-500">
@@ -148,7 +175,18 @@ export function ServiceDetailView({ namespace, name }: { namespace: string; name
         </div>
       )}
 
-      {/* On wide screens the scale form sits beside everything; on narrow ones right after the regions. */}
+      <div className="mb-4">
+        <AlertPanel
+          resource={{ kinds: ["service"], namespace, name, region: preferredRegion }}
+          what="service"
+          chartFor={(figure) => {
+            const chart = series?.find((candidate) => candidate.key === figure);
+            return chart ? { title: chart.title, series: chart.series, domain: [range.from, range.to], format: chart.format, axisFormat: chart.axis } : null;
+          }}
+        />
+      </div>
+
+      {/* On wide screens the actions sit beside everything; on narrow ones right after the regions. */}
       <div className="grid items-start gap-4 xl:grid-cols-[minmax(0,1fr)_24rem] xl:grid-rows-[auto_1fr]">
         <section aria-labelledby="regions-heading" className="min-w-0 xl:col-start-1">
           <h2 id="regions-heading" className="mb-1 text-xs font-semibold uppercase tracking-wide text-zinc-500">
@@ -165,22 +203,34 @@ export function ServiceDetailView({ namespace, name }: { namespace: string; name
           />
         </section>
         <aside className="min-w-0 space-y-4 xl:col-start-2 xl:row-span-2 xl:row-start-1">
-          <section id="scale" aria-labelledby="scale-heading" className="rounded border border-zinc-200 p-3 dark:border-zinc-800">
-            <h2 id="scale-heading" className="mb-2 text-xs font-semibold uppercase tracking-wide text-zinc-500">
-              Scale
+          <section id="actions" aria-labelledby="actions-heading" className="rounded border border-zinc-200 p-3 dark:border-zinc-800">
+            <h2 id="actions-heading" className="mb-2 text-xs font-semibold uppercase tracking-wide text-zinc-500">
+              Actions
             </h2>
             {meLoading || !data ? (
-              <div className="h-40" aria-busy />
-            ) : can("action.request") ? (
-              <ScaleForm
-                environment={data.environment}
-                namespace={namespace}
-                name={name}
-                regions={data.regions.map((r) => ({ region: r.region, desired: r.desiredReplicas, available: r.availableReplicas, min: r.minReplicas, max: r.maxReplicas }))}
-              />
+              <div className="h-7" aria-busy />
+            ) : mayRequest ? (
+              <div className="space-y-2">
+                <div className="flex flex-wrap items-center gap-1.5">
+                  <ActionButton kind="service.scale" size="sm" variant="primary" onOpen={() => launcher.open("service.scale")}>
+                    Scale…
+                  </ActionButton>
+                  <ActionButton kind="service.autoscale" size="sm" onOpen={() => launcher.open("service.autoscale")} disabled={autoscalers.length === 0} title={autoscalers.length === 0 ? "this service has no autoscaler" : undefined}>
+                    Autoscaler…
+                  </ActionButton>
+                  <ActionButton kind="service.restart" size="sm" onOpen={() => launcher.open("service.restart")}>
+                    Restart…
+                  </ActionButton>
+                </div>
+                <p className="text-[11px] text-zinc-500">
+                  Each opens a request with a live preview; it runs once approved.
+                  {edges.length > 0 && " To force a circuit breaker, click its state in the calls below."}
+                </p>
+                {launcher.status}
+              </div>
             ) : (
               <p className="text-xs text-zinc-500" data-testid="scale-not-allowed">
-                Your role can look but not request changes. An operator can scale this service.
+                Your role can look but not request changes. An operator can scale, restart or change the autoscaler of this service.
               </p>
             )}
           </section>
@@ -216,15 +266,20 @@ export function ServiceDetailView({ namespace, name }: { namespace: string; name
           <h2 id="autoscaler-heading" className="mb-1 text-xs font-semibold uppercase tracking-wide text-zinc-500">
             Autoscaler
           </h2>
-          {data ? <AutoscalerPanel autoscalers={data.autoscalers} /> : <div className="h-16" aria-busy />}
+          {data ? <AutoscalerPanel autoscalers={data.autoscalers} onChange={mayRequest ? (region) => launcher.open("service.autoscale", { region }) : undefined} /> : <div className="h-16" aria-busy />}
         </section>
         <section aria-labelledby="calls-heading" className="min-w-0 xl:col-start-1">
           <h2 id="calls-heading" className="mb-1 text-xs font-semibold uppercase tracking-wide text-zinc-500">
             Calls and circuit breakers
           </h2>
-          {data ? <CallGraphPanel calls={data.calls} /> : <div className="h-24" aria-busy />}
+          {data ? (
+            <CallGraphPanel calls={data.calls} onForceBreaker={mayRequest ? (edge) => launcher.open("breaker.force", { dependency: edge.dependency, region: edge.region }) : undefined} />
+          ) : (
+            <div className="h-24" aria-busy />
+          )}
         </section>
       </div>
+      {launcher.dialog}
     </div>
   );
 }

@@ -6,23 +6,28 @@ import { useQueries, useQuery } from "@tanstack/react-query";
 import clsx from "clsx";
 import Link from "next/link";
 import { useMemo, useState } from "react";
+import { AlertPanel, spannedChart } from "@/components/alert-panel";
 import { VerdictBadge } from "@/components/badges";
 import { BurrowBadge, BURROW_MEANING, DlqMark } from "@/components/queues-badges";
 import { LagSparkline } from "@/components/queues-sparkline";
 import { VirtualTable } from "@/components/queues-virtual-table";
+import { ActionButton, useActionLauncher } from "@/components/request-action-dialog";
+import { consumerScaleForm, resetOffsetsForm, type GroupEntryState } from "@/components/request-action-kinds-data";
 import type { Column, SortDir } from "@/components/sortable-table";
 import { FreshnessLine, Kbd, Notice, PageHeader, StaleDataBanner } from "@/components/ui";
 import type { Verdict } from "@/lib/api-types";
-import { formatRate } from "@/lib/format";
+import { formatAxisNumber, formatRate } from "@/lib/format";
 import { useTRPC } from "@/lib/trpc";
 import { readError } from "@/lib/trpc-errors";
 import { useListKeys } from "@/lib/use-list-keys";
+import { useMe } from "@/lib/use-me";
 import { useUrlState } from "@/lib/use-url-state";
 import {
   adviceFor, drainLabel, formatCount, formatSpan, href, lagTrend, REFRESH_MS, STATUS_RANK, totalLagSeries, trendSentence, VERDICT_RANK,
   type Advice, type GroupDetail, type PartitionRow, type TopicRow,
 } from "../../../queue-model";
 import { RegionSwitch } from "../../../region-switch";
+import { RecentActions } from "@/app/(console)/services/[namespace]/[name]/recent-actions";
 
 const entryKey = (entry: GroupDetail) => `${entry.region}/${entry.topic}`;
 const partitionKey = (entry: GroupDetail, partition: PartitionRow) => `${entry.region}/${entry.topic}/${partition.partition}`;
@@ -134,6 +139,8 @@ function GroupEntry({
   onSelect,
   sort,
   onSortChange,
+  onScale,
+  onResetOffsets,
 }: {
   entry: GroupDetail;
   topic: TopicRow | undefined;
@@ -143,6 +150,9 @@ function GroupEntry({
   onSelect: (key: string) => void;
   sort: { key: PartitionSortKey; dir: SortDir };
   onSortChange: (sort: { key: string; dir: SortDir }) => void;
+  /** Given to those who may request: open the consumer scale form (to the advised count) or the offset reset form. */
+  onScale?: (replicas: number | null, reason: string) => void;
+  onResetOffsets?: () => void;
 }) {
   const { health } = entry;
   const series = useMemo(() => totalLagSeries(entry.partitions), [entry.partitions]);
@@ -156,9 +166,7 @@ function GroupEntry({
   const maxLag = Math.max(0, ...entry.partitions.map((partition) => partition.lag));
   const lagging = entry.partitions.filter((partition) => partition.lag > 0).length;
   const scaleTo = advice.scale ? (advice.scaleTo ?? null) : null;
-  const scaleHref = deployment
-    ? `${href.service(deployment.namespace, deployment.name, entry.region)}${scaleTo ? `&replicas=${scaleTo}&reason=${encodeURIComponent(`consumer group ${entry.group} lag ${formatCount(health.totalLag)} on ${entry.topic}`)}` : ""}#scale`
-    : null;
+  const scaleReason = `consumer group ${entry.group} lag ${formatCount(health.totalLag)} on ${entry.topic}`;
 
   return (
     <section
@@ -182,6 +190,20 @@ function GroupEntry({
             {entry.topic}
           </Link>
         </span>
+        {(onScale || onResetOffsets) && (
+          <span className="ml-auto flex items-center gap-1 font-normal" role="group" aria-label={`Actions on ${entry.group} in ${entry.region}`}>
+            {onScale && (
+              <ActionButton kind="consumerGroup.scale" onOpen={() => onScale(null, scaleReason)} testId="scale-consumers">
+                Scale consumers…
+              </ActionButton>
+            )}
+            {onResetOffsets && (
+              <ActionButton kind="consumerGroup.resetOffsets" onOpen={onResetOffsets} testId="reset-offsets">
+                Reset offsets…
+              </ActionButton>
+            )}
+          </span>
+        )}
       </h2>
 
       <div className="grid gap-3 lg:grid-cols-[minmax(0,1fr)_auto]">
@@ -207,15 +229,13 @@ function GroupEntry({
           </p>
           <div className={clsx("flex flex-wrap items-center gap-x-3 gap-y-1 rounded border px-2.5 py-1.5 text-sm", ADVICE_STYLE[advice.tone])} role={advice.tone === "crit" ? "alert" : "status"} data-testid="group-advice">
             <span>{advice.text}</span>
-            {advice.scale && scaleHref && deployment && (
-              <Link
-                href={scaleHref}
-                className="ml-auto whitespace-nowrap rounded border border-sky-700 bg-sky-600 px-2 py-0.5 text-xs font-medium text-white hover:bg-sky-700"
-                data-testid="scale-link"
-              >
-                Scale {deployment.name}
-                {scaleTo ? ` to ${scaleTo}` : ""} in {entry.region} →
-              </Link>
+            {advice.scale && onScale && deployment && (
+              <span className="ml-auto">
+                <ActionButton kind="consumerGroup.scale" variant="primary" onOpen={() => onScale(scaleTo, scaleReason)} testId="scale-link">
+                  Scale {deployment.name}
+                  {scaleTo ? ` to ${scaleTo}` : ""} in {entry.region}…
+                </ActionButton>
+              </span>
             )}
           </div>
         </div>
@@ -320,6 +340,20 @@ export function GroupView({ cluster, group }: { cluster: string; group: string }
   const reasons = entries.flatMap((entry) => entry.health.reasons.map((reason) => `${entry.region}: ${reason}`));
   const waiting = query.isPending || (query.isPlaceholderData && entries.length === 0);
 
+  // Requests on the group, in every region and topic it reads, starting where the page points.
+  const { can } = useMe();
+  const mayRequest = can("action.request");
+  const entryStates: GroupEntryState[] = (data?.groups ?? []).map((entry) => {
+    const advice = adviceFor(entry, topicOf(entry)?.producedPerSecond ?? null);
+    return { region: entry.region, topic: entry.topic, members: entry.members, suggestedReplicas: advice.scale ? (advice.scaleTo ?? null) : null };
+  });
+  const launcher = useActionLauncher(
+    data && entryStates.length > 0
+      ? [consumerScaleForm(data.environment, cluster, group, entryStates, region || null), resetOffsetsForm(data.environment, cluster, group, entryStates, region || null)]
+      : [],
+    { allowed: mayRequest },
+  );
+
   return (
     <div>
       <nav aria-label="Breadcrumb" className="mb-1 text-xs text-zinc-500">
@@ -354,6 +388,7 @@ export function GroupView({ cluster, group }: { cluster: string; group: string }
         </span>
         <RegionSwitch seen={(data?.groups ?? []).map((entry) => entry.region)} />
       </PageHeader>
+      {launcher.status && <div className="mb-2">{launcher.status}</div>}
       <StaleDataBanner freshness={data?.freshness} />
 
       {error && !data && (
@@ -369,6 +404,19 @@ export function GroupView({ cluster, group }: { cluster: string; group: string }
         </div>
       )}
 
+      <div className="mb-4">
+        <AlertPanel
+          resource={{ kinds: ["consumerGroup"], cluster, name: group, region: region || null }}
+          what="consumer group"
+          chartFor={(figure) =>
+            figure === "consumerLag"
+              ? spannedChart("Total lag over the lag poller's window", entries.map((entry) => ({ name: `${entry.region} · ${entry.topic}`, points: totalLagSeries(entry.partitions).map((point) => ({ t: point.t, value: point.lag })) })), formatCount, formatAxisNumber)
+              : null
+          }
+          recent={data ? <RecentActions target={{ environment: data.environment, namespace: `kafka.${cluster}`, name: group }} noun="consumer group" /> : undefined}
+        />
+      </div>
+
       <div className="space-y-4">
         {entries.map((entry) => (
           <GroupEntry
@@ -381,9 +429,16 @@ export function GroupView({ cluster, group }: { cluster: string; group: string }
             onSelect={setSelected}
             sort={sort}
             onSortChange={(next) => url.set({ psort: next.key, pdir: next.dir })}
+            onScale={
+              mayRequest
+                ? (replicas, reason) => launcher.open("consumerGroup.scale", { region: entry.region, ...(replicas !== null ? { replicas: String(replicas) } : {}) }, reason)
+                : undefined
+            }
+            onResetOffsets={mayRequest ? () => launcher.open("consumerGroup.resetOffsets", { region: entry.region, topic: entry.topic }) : undefined}
           />
         ))}
       </div>
+      {launcher.dialog}
     </div>
   );
 }

@@ -9,6 +9,8 @@ import { useRouter } from "next/navigation";
 import { useMemo, useState } from "react";
 import { VerdictBadge } from "@/components/badges";
 import { DlqMark } from "@/components/queues-badges";
+import { ActionButton, useActionLauncher } from "@/components/request-action-dialog";
+import { dlqReplayForm, topicAddPartitionsForm, type DeadLetterState } from "@/components/request-action-kinds-data";
 import { SortableTable, type Column } from "@/components/sortable-table";
 import { FreshnessLine, Kbd, Notice, PageHeader, StaleDataBanner } from "@/components/ui";
 import type { Verdict } from "@/lib/api-types";
@@ -16,6 +18,7 @@ import { formatPercent, formatRate } from "@/lib/format";
 import { useTRPC } from "@/lib/trpc";
 import { readError } from "@/lib/trpc-errors";
 import { useListKeys } from "@/lib/use-list-keys";
+import { useMe } from "@/lib/use-me";
 import { useUrlState } from "@/lib/use-url-state";
 import { formatCount, groupKey, href, REFRESH_MS, VERDICT_RANK, type GroupRow, type TopicRow } from "../../../queue-model";
 import { groupColumns, groupSeverity } from "../../../queue-tables";
@@ -51,7 +54,7 @@ interface DeadLetterPair {
   source: TopicRow | undefined;
 }
 
-const pairColumns = (cluster: string, showing: "dlq" | "source"): Column<DeadLetterPair>[] => [
+const pairColumns = (cluster: string, showing: "dlq" | "source", onReplay?: (row: DeadLetterPair) => void): Column<DeadLetterPair>[] => [
   { key: "region", header: "Region", headerClassName: "w-28", cell: (row) => <span className="font-mono text-[11px]">{row.region}</span> },
   { key: "verdict", header: "Health", headerClassName: "w-24", cell: (row) => <VerdictBadge verdict={row.dlq.health.verdict} reasons={row.dlq.health.reasons} /> },
   {
@@ -82,6 +85,21 @@ const pairColumns = (cluster: string, showing: "dlq" | "source"): Column<DeadLet
     cell: (row) => formatPercent(row.source && row.source.producedPerSecond > 0 ? row.dlq.producedPerSecond / row.source.producedPerSecond : null),
   },
   { key: "why", header: "why", cell: (row) => why(row.dlq.health.reasons) },
+  ...(onReplay
+    ? [
+        {
+          key: "replay",
+          header: <span className="sr-only">Replay</span>,
+          headerClassName: "w-20",
+          align: "right",
+          cell: (row) => (
+            <ActionButton kind="dlq.replay" onOpen={() => onReplay(row)} testId="replay-dlq">
+              replay…
+            </ActionButton>
+          ),
+        } satisfies Column<DeadLetterPair>,
+      ]
+    : []),
 ];
 
 const groupOrder = (a: GroupRow, b: GroupRow) => groupSeverity(a, b) || groupKey(a).localeCompare(groupKey(b));
@@ -122,6 +140,24 @@ export function TopicView({ cluster, topic }: { cluster: string; topic: string }
   const columns = useMemo(() => groupColumns({ showCluster: false, showTopic: false }), []);
   const waiting = query.isPending || (query.isPlaceholderData && topics.length === 0);
 
+  // Requests on this topic, in every region it runs in, starting in the region shown.
+  const { can } = useMe();
+  const mayRequest = can("action.request");
+  const everyTopicRow = (data?.topics ?? []).filter((row) => row.topic === topic);
+  const deadLetters: DeadLetterState[] = isDeadLetter
+    ? everyTopicRow.map((row) => ({ region: row.region, topic: row.topic, source: row.deadLetterOf, depth: row.retainedMessages }))
+    : (data?.deadLetterTopics ?? []).map((row) => ({ region: row.region, topic: row.topic, source: topic, depth: row.retainedMessages }));
+  const launcher = useActionLauncher(
+    data && everyTopicRow.length > 0
+      ? [
+          topicAddPartitionsForm(data.environment, cluster, topic, everyTopicRow.map((row) => ({ region: row.region, partitions: row.partitions })), region || null),
+          deadLetters.length > 0 && dlqReplayForm(data.environment, cluster, deadLetters, region || null),
+        ]
+      : [],
+    { allowed: mayRequest },
+  );
+  const replay = (row: DeadLetterPair) => launcher.open("dlq.replay", { topic: row.dlq.topic, region: row.region });
+
   return (
     <div>
       <nav aria-label="Breadcrumb" className="mb-1 text-xs text-zinc-500">
@@ -156,8 +192,21 @@ export function TopicView({ cluster, topic }: { cluster: string; topic: string }
           </span>
         }
       >
+        {mayRequest && everyTopicRow.length > 0 && (
+          <span className="flex items-center gap-1" role="group" aria-label="Actions on this topic">
+            <ActionButton kind="topic.addPartitions" onOpen={() => launcher.open("topic.addPartitions")}>
+              Add partitions…
+            </ActionButton>
+            {isDeadLetter && (
+              <ActionButton kind="dlq.replay" onOpen={() => launcher.open("dlq.replay", region ? { region } : {})}>
+                Replay…
+              </ActionButton>
+            )}
+          </span>
+        )}
         <RegionSwitch seen={(data?.topics ?? []).map((row) => row.region)} />
       </PageHeader>
+      {launcher.status && <div className="mb-2">{launcher.status}</div>}
       <StaleDataBanner freshness={data?.freshness} />
 
       {error && !data && (
@@ -200,7 +249,7 @@ export function TopicView({ cluster, topic }: { cluster: string; topic: string }
           </h2>
           <SortableTable
             caption={isDeadLetter ? "The topic this dead-letter topic collects failures of" : "This topic's dead-letter topic, with its depth and inflow"}
-            columns={pairColumns(cluster, isDeadLetter ? "source" : "dlq")}
+            columns={pairColumns(cluster, isDeadLetter ? "source" : "dlq", mayRequest && !isDeadLetter ? replay : undefined)}
             rows={pairs}
             rowKey={(row) => row.region}
             rowTestId="dead-letter-row"
@@ -233,6 +282,7 @@ export function TopicView({ cluster, topic }: { cluster: string; topic: string }
           />
         </section>
       </div>
+      {launcher.dialog}
     </div>
   );
 }

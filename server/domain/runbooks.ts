@@ -2,6 +2,7 @@
 // kind whose parameters come from the figures of the resource the alert names. A suggestion is
 // only ever a prefilled request form; nothing here executes anything. Pure.
 import { z } from "zod";
+import { consumersFor, DRAIN_TARGET_SECONDS } from "./consumer-scaling";
 import type { AutoscalerStatus, CacheStats, ConsumerGroupLag } from "./ports";
 
 /** How a suggestion's parameters are worked out: one per kind of remedy. */
@@ -54,8 +55,7 @@ export interface Suggestion {
   rationale: string;
 }
 
-/** The lag should be gone within this long after scaling: an hour of backlog is not "caught up". */
-export const DRAIN_TARGET_SECONDS = 600;
+export { DRAIN_TARGET_SECONDS } from "./consumer-scaling";
 
 export function suggestActions(alert: AlertForRunbook, figures: RunbookFigures, rules: readonly RunbookRule[] = DEFAULT_RUNBOOKS): Suggestion[] {
   const suggestions: Suggestion[] = [];
@@ -75,20 +75,25 @@ const SUGGEST: Record<SuggesterName, Suggest> = {
     if (!group) return null;
     const { consumer } = group;
     if (consumer.replicas === 0 || group.consumedPerSecond <= 0) return null;
-    const perReplica = group.consumedPerSecond / consumer.replicas;
-    // Keep up with what is produced and work the backlog off within the drain target.
-    const needed = group.producedPerSecond + group.totalLag / DRAIN_TARGET_SECONDS;
-    const wanted = Math.ceil(needed / perReplica);
-    const ceiling = Math.min(consumer.maxReplicas, group.partitions);
-    const replicas = Math.min(wanted, ceiling);
-    if (replicas <= consumer.replicas) return null;
-    const capped = wanted > ceiling ? ` (${wanted} wanted; capped at ${ceiling === group.partitions ? `the topic's ${group.partitions} partitions` : `the maximum of ${consumer.maxReplicas}`})` : "";
+    const perConsumer = group.consumedPerSecond / consumer.replicas;
+    const scaling = consumersFor({
+      producedPerSecond: group.producedPerSecond,
+      totalLag: group.totalLag,
+      perConsumer,
+      partitions: group.partitions,
+      current: consumer.replicas,
+      maxReplicas: consumer.maxReplicas,
+    });
+    if (scaling.replicas <= consumer.replicas) return null;
+    const limit = scaling.limitedBy === "partitions" ? `the topic's ${group.partitions} partitions` : `the maximum of ${consumer.maxReplicas}`;
+    const capped = scaling.limitedBy === null ? "" : ` (${scaling.wanted === null ? "no count keeps up" : `${scaling.wanted} wanted`}; capped at ${limit})`;
     return {
       kind: "consumerGroup.scale",
-      params: { region: group.region, cluster: group.cluster, group: group.group, replicas },
+      params: { region: group.region, cluster: group.cluster, group: group.group, replicas: scaling.replicas },
       rationale:
-        `Each of the ${consumer.replicas} consumers handles ${formatRate(perReplica)}; keeping up with ${formatRate(group.producedPerSecond)} produced ` +
-        `and draining ${Math.round(group.totalLag).toLocaleString("en")} messages of lag within ${DRAIN_TARGET_SECONDS / 60} minutes needs ${replicas}${capped}.`,
+        `Each of the ${consumer.replicas} consumers handles ${formatRate(perConsumer)}; keeping up with ${formatRate(group.producedPerSecond)} produced ` +
+        `and draining ${Math.round(group.totalLag).toLocaleString("en")} messages of lag within ${DRAIN_TARGET_SECONDS / 60} minutes needs ${scaling.replicas}${capped}, ` +
+        `counting that a consumer reads whole partitions.`,
     };
   },
 

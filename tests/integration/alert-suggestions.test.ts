@@ -69,7 +69,11 @@ describe("suggested actions from the resource's figures", () => {
     expect(group.totalLag).toBeGreaterThan(0);
     expect(topic.producedPerSecond).toBeGreaterThan(group.consumedPerSecond);
     const perReplica = group.consumedPerSecond / workload.desiredReplicas;
-    const wanted = Math.ceil((topic.producedPerSecond + group.totalLag / DRAIN_TARGET_SECONDS) / perReplica);
+    // The fewest consumers that keep up and drain within the target, counting that a consumer
+    // reads whole partitions: r consumers manage partitions × rate ÷ ceil(partitions / r).
+    const needed = topic.producedPerSecond + group.totalLag / DRAIN_TARGET_SECONDS;
+    const counts = Array.from({ length: topic.partitions }, (_, index) => index + 1);
+    const wanted = counts.find((r) => (topic.partitions * perReplica) / Math.ceil(topic.partitions / r) >= needed) ?? topic.partitions;
     const expected = Math.min(wanted, workload.maxReplicas, topic.partitions);
     expect(expected).toBeGreaterThan(workload.desiredReplicas);
 

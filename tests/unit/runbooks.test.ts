@@ -19,10 +19,21 @@ const lagAlert = { alertname: "KafkaConsumerLagGrowing", labels: { severity: "wa
 describe("runbook suggestions", () => {
   it("scales a lagging consumer to keep up with production and drain the lag within the target", () => {
     const [suggestion] = suggestActions(lagAlert, lagging({ partitions: 24 } as never));
-    // 100 msg/s per replica; 500 produced + 120,000 / 600 s = 700 msg/s → 7 replicas.
+    // 100 msg/s per replica; 500 produced + 120,000 / 600 s = 700 msg/s. 7 consumers would do it
+    // if they shared the 24 partitions evenly, but some read 4 (24 × 100 / 4 = 600 msg/s); 8 read 3 each.
     expect(DRAIN_TARGET_SECONDS).toBe(600);
-    expect(suggestion).toMatchObject({ kind: "consumerGroup.scale", params: { region: "eu-west-1", cluster: "events", group: "billing", replicas: 7 } });
-    expect(suggestion?.rationale).toContain("needs 7");
+    expect(suggestion).toMatchObject({ kind: "consumerGroup.scale", params: { region: "eu-west-1", cluster: "events", group: "billing", replicas: 8 } });
+    expect(suggestion?.rationale).toContain("needs 8");
+  });
+
+  it("goes to one consumer per partition when any fewer leaves some consumer with two partitions", () => {
+    // 4 consumers at 26.7 msg/s on 12 partitions, 207 msg/s produced: 9 consumers look enough by
+    // rate (240 msg/s), but with 6 to 11 some read two partitions and the group manages 160 msg/s.
+    const figures = lagging({
+      partitions: 12, consumedPerSecond: 106.8, producedPerSecond: 207, totalLag: 20_000,
+      consumer: { region: "eu-west-1", replicas: 4, maxReplicas: 12 },
+    } as never);
+    expect(suggestActions(lagAlert, figures)[0]?.params).toMatchObject({ replicas: 12 });
   });
 
   it("never suggests more consumers than the topic has partitions, and says so", () => {

@@ -3,6 +3,7 @@
 import type { BurrowStatus } from "@/components/queues-badges";
 import type { LagPoint } from "@/components/queues-sparkline";
 import type { RouterOutputs, Verdict } from "@/lib/api-types";
+import { consumersFor } from "@/server/domain/consumer-scaling";
 
 export type QueuesList = RouterOutputs["queues"]["list"];
 export type ClusterRow = QueuesList["clusters"][number];
@@ -137,9 +138,6 @@ export interface Advice {
   scaleTo?: number;
 }
 
-/** Consumers at the current per-consumer rate that drain the lag in about this long while producers go on. */
-const DRAIN_TARGET_SECONDS = 600;
-
 /**
  * What to do about a group's lag, from its Burrow status, members and rates. Scaling is advised
  * only where it helps: consumers are there, keep committing, and are too few for the inflow.
@@ -160,18 +158,15 @@ export function adviceFor(group: Pick<GroupDetail, "members" | "consumedPerSecon
   const perConsumer = members > 0 ? consumedPerSecond / members : 0;
   const slow = draining ? `Draining too slowly (about ${formatWait(timeToDrainSeconds)}).` : "The consumers do not keep up.";
   if (!(perConsumer > 0) || producedPerSecond === null) return { tone: "warn", text: `${slow} Scaling the consumer deployment drains it sooner.`, scale: true };
-  const needed = Math.ceil((producedPerSecond + totalLag / DRAIN_TARGET_SECONDS) / perConsumer);
   const rates = `Producers write ${formatRate(producedPerSecond)} msg/s; each of the ${members} consumers reads about ${formatRate(perConsumer)} msg/s.`;
   if (members >= partitions) return { tone: "warn", text: `${slow} ${rates} There is already one consumer per partition (${partitions}), so more will sit idle: make each consumer faster or add partitions.`, scale: false };
-  if (needed > partitions) {
-    // Past one consumer per partition, more consumers sit idle: say what the most useful count achieves.
-    const spare = partitions * perConsumer - producedPerSecond;
-    if (spare <= 0) return { tone: "warn", text: `${slow} ${rates} Even ${partitions} consumers (one per partition, the most that help) would not keep up: make each consumer faster or add partitions.`, scale: false };
-    return { tone: "warn", text: `${slow} ${rates} Scaling the consumer to ${partitions} (one per partition, the most that help) drains it in about ${formatWait(totalLag / spare)}.`, scale: true, scaleTo: partitions };
+  // The page knows no deployment maximum: the partitions are the ceiling here.
+  const scaling = consumersFor({ producedPerSecond, totalLag, perConsumer, partitions, current: members, maxReplicas: partitions });
+  if (scaling.drainSeconds === null) {
+    return { tone: "warn", text: `${slow} ${rates} Even ${partitions} consumers (one per partition, the most that help) would not keep up: make each consumer faster or add partitions.`, scale: false };
   }
-  const target = Math.max(needed, members + 1);
-  const drainSeconds = totalLag / Math.max(target * perConsumer - producedPerSecond, Number.EPSILON);
-  return { tone: "warn", text: `${slow} ${rates} Scaling the consumer to ${target} drains it in about ${formatWait(drainSeconds)} (at most ${partitions} help, one per partition).`, scale: true, scaleTo: target };
+  const why = scaling.replicas === partitions ? "one per partition, the most that help" : `a consumer reads whole partitions, so fewer than ${scaling.replicas} would leave some reading more than their share`;
+  return { tone: "warn", text: `${slow} ${rates} Scaling the consumer to ${scaling.replicas} (${why}) drains it in about ${formatWait(scaling.drainSeconds)}.`, scale: true, scaleTo: scaling.replicas };
 }
 
 function formatRate(value: number): string {

@@ -42,6 +42,7 @@ export interface RenderOptions {
   groupInterval?: string;
   prometheusTemplate?: string;
   alertmanagerTemplate?: string;
+  /** The folder whose *.yml rule files are loaded instead of deploy/prometheus/rules (tests with short windows). */
   rulesDir?: string;
 }
 
@@ -177,6 +178,7 @@ function optionsFromEnvironment(): RenderOptions {
     simulatorMetricsUrl: urlOrNull("SIMULATOR_METRICS_URL"),
     appMetricsUrl: urlOrNull("APP_METRICS_URL"),
     extraRuleFiles,
+    ...(process.env.PROMETHEUS_RULES_DIR ? { rulesDir: path.resolve(process.env.PROMETHEUS_RULES_DIR) } : {}),
     webhookUrl: required("ALERTMANAGER_WEBHOOK_URL"),
     webhookToken: process.env.ALERTMANAGER_WEBHOOK_TOKEN || undefined,
     groupWait: process.env.ALERTMANAGER_GROUP_WAIT || undefined,

@@ -20,6 +20,8 @@
 #   RULE_EVALUATION_INTERVAL_SECONDS   how often rules run; default max(scrape interval, 15) (tests use 1)
 #   PROMETHEUS_RETENTION=7d       how long the TSDB keeps samples
 #   PROMETHEUS_EXTRA_RULE_FILES   more rule files, colon separated
+#   PROMETHEUS_RULES_DIR          load this folder's *.yml rule files instead of deploy/prometheus/rules
+#                                 (the end-to-end tests' copies with windows of seconds)
 #   PROMETHEUS_ALERT_RESEND_DELAY=1m   how often firing alerts are re-sent to Alertmanager; an alert
 #                                 that fires before Prometheus has found Alertmanager (up to 5 s
 #                                 after start) reaches it only at the next resend (tests use 1s)

@@ -39,7 +39,14 @@ function childEnv(extra: Record<string, string>): Record<string, string | undefi
   return { ...env, NEXT_TELEMETRY_DISABLED: "1", ...extra };
 }
 
-export async function startApp({ databaseUrl, timeoutMs = 150_000 }: { databaseUrl: string; timeoutMs?: number }): Promise<RunningApp> {
+export interface StartAppOptions {
+  databaseUrl: string;
+  timeoutMs?: number;
+  /** More environment for the app (e.g. REDIS_URL, ALERTMANAGER_WEBHOOK_TOKEN); wins over this process's. */
+  env?: Record<string, string>;
+}
+
+export async function startApp({ databaseUrl, timeoutMs = 150_000, env = {} }: StartAppOptions): Promise<RunningApp> {
   const port = await freePort();
   const forced = process.env.E2E_NEXT;
   const mode: "start" | "dev" = forced === "dev" || forced === "start" ? forced : existsSync(path.join(ROOT, ".next/BUILD_ID")) ? "start" : "dev";
@@ -48,7 +55,7 @@ export async function startApp({ databaseUrl, timeoutMs = 150_000 }: { databaseU
   const child: ChildProcess = spawn(process.execPath, ["--no-warnings", "--experimental-wasm-modules", "--import", "tsx", path.join(ROOT, "scripts/demo.ts")], {
     cwd: ROOT,
     // Without NODE_ENV: next start and next dev set their own.
-    env: childEnv({ DATABASE_URL: databaseUrl, PORT: String(port), SCALEPLANE_NEXT: mode, NEXTAUTH_URL: baseUrl, SIMULATOR_TICK_MS: "1000" }) as NodeJS.ProcessEnv,
+    env: childEnv({ DATABASE_URL: databaseUrl, PORT: String(port), SCALEPLANE_NEXT: mode, NEXTAUTH_URL: baseUrl, SIMULATOR_TICK_MS: "1000", ...env }) as NodeJS.ProcessEnv,
     stdio: ["ignore", "pipe", "pipe"],
     // Its own process group, so stopping it also stops the Next.js server it started.
     detached: true,

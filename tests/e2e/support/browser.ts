@@ -25,8 +25,8 @@ export async function launchBrowser(): Promise<Browser> {
 export interface SignInOptions {
   /** Context options (viewport, colorScheme …); the base URL is the app's. */
   context?: BrowserContextOptions;
-  /** A script to run in every page before the app's own (e.g. to count events). */
-  initScript?: () => void;
+  /** Scripts to run in every page before the app's own (e.g. to count events). */
+  initScript?: (() => void) | (() => void)[];
   /** Where the sign-in should land, to wait for; by default anywhere but /login (the app sends users to the overview, `/`). */
   landsOn?: RegExp;
 }
@@ -38,7 +38,7 @@ export interface SignInOptions {
 export async function signIn(browser: Browser, app: RunningApp, email: string, options: SignInOptions = {}): Promise<Page> {
   const context = await browser.newContext({ viewport: { width: 1400, height: 900 }, ...options.context, baseURL: app.baseUrl });
   context.setDefaultTimeout(uiTimeout(app));
-  if (options.initScript) await context.addInitScript(options.initScript);
+  for (const script of [options.initScript ?? []].flat()) await context.addInitScript(script);
   const page = await context.newPage();
   await page.goto("/login");
   await page.getByLabel("E-mail").fill(email);
@@ -51,4 +51,41 @@ export async function signIn(browser: Browser, app: RunningApp, email: string, o
     throw new Error(`${email} did not get past the sign-in page (${alert.join(" ") || "no message"})`, { cause: error });
   }
   return page;
+}
+
+/** One EventSource of a page: tRPC opens one per subscribed procedure, with the procedure's path in its URL. */
+export interface RecordedStream {
+  url: string;
+  open: boolean;
+  /** Data events received (tRPC sends them as "message"; its pings have their own event name). */
+  messages: number;
+}
+
+/**
+ * An init script (`signIn(..., { initScript: recordServerSentEvents })`) that records every
+ * EventSource the page opens, so a test can wait until a page is live and tell an update that
+ * came over the event stream from one that came from polling.
+ */
+export function recordServerSentEvents(): void {
+  const streams: RecordedStream[] = [];
+  (window as unknown as { e2eStreams: RecordedStream[] }).e2eStreams = streams;
+  const Native = window.EventSource;
+  window.EventSource = class extends Native {
+    constructor(url: string | URL, init?: EventSourceInit) {
+      super(url, init);
+      const stream: RecordedStream = { url: String(url), open: false, messages: 0 };
+      streams.push(stream);
+      this.addEventListener("open", () => (stream.open = true));
+      this.addEventListener("error", () => (stream.open = this.readyState === Native.OPEN));
+      this.addEventListener("message", () => stream.messages++);
+    }
+  };
+}
+
+/** The page's streams of one procedure (e.g. "alerts.onChange"): whether one is open, and the data events they received. */
+export function liveStream(page: Page, procedure: string): Promise<{ open: boolean; messages: number }> {
+  return page.evaluate((name) => {
+    const streams = ((window as unknown as { e2eStreams?: RecordedStream[] }).e2eStreams ?? []).filter((stream) => new URL(stream.url, location.href).pathname.endsWith(`/${name}`));
+    return { open: streams.some((stream) => stream.open), messages: streams.reduce((sum, stream) => sum + stream.messages, 0) };
+  }, procedure);
 }

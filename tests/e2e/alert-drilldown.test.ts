@@ -274,17 +274,17 @@ describe("alert → drilldown → approved scale → resolved, with a real Prome
     await suggestion.waitFor({ timeout: timeout() });
     await suggestion.click();
 
-    const form = alertsPage.locator("[data-testid=action-form][data-kind='consumerGroup.scale']");
+    const form = alertsPage.locator("[data-testid=request-form][data-kind='consumerGroup.scale']");
     await form.waitFor({ timeout: timeout() });
-    expect(await form.getByTestId("action-region").inputValue()).toBe(SLOW.region);
-    suggestedReplicas = Number(await form.getByTestId("action-replicas").inputValue());
+    expect(await form.getByTestId("request-region").inputValue()).toBe(SLOW.region);
+    suggestedReplicas = Number(await form.getByTestId("request-replicas").inputValue());
     expect(suggestedReplicas).toBeGreaterThan(consumersBefore);
     expect(suggestedReplicas).toBeLessThanOrEqual(12);
-    const reason = form.getByTestId("action-reason");
+    const reason = form.getByTestId("request-reason");
     if ((await reason.inputValue()).trim() === "") await reason.fill(`e2e: ${ALERTNAME} on ${SLOW.group}`);
     // The preview (the server's plan) must be there before the request can be made.
-    await expect.poll(() => form.getByTestId("action-submit").isEnabled(), { timeout: timeout() }).toBe(true);
-    await form.getByTestId("action-submit").click();
+    await expect.poll(() => form.getByTestId("request-submit").isEnabled(), { timeout: timeout() }).toBe(true);
+    await form.getByTestId("request-submit").click();
 
     const created = alertsPage.getByTestId("created-request");
     await expect.poll(() => created.getAttribute("data-state"), { timeout: timeout() }).toBe("pending");

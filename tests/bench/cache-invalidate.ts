@@ -14,6 +14,7 @@
 import os from "node:os";
 import { isMainThread, parentPort, Worker, workerData } from "node:worker_threads";
 import { Redis } from "ioredis";
+import { percentile } from "./stats";
 
 // The server's modules read the app's settings when they load; the bench uses neither a database nor sessions.
 process.env.DATABASE_URL ??= "postgresql://bench@127.0.0.1:1/unused";
@@ -71,10 +72,6 @@ async function runLoad(settings: LoadSettings): Promise<void> {
 
 function log(message: string) {
   console.log(`[bench] ${message}`);
-}
-
-function percentile(sorted: readonly number[], fraction: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor(fraction * sorted.length))] ?? Number.NaN;
 }
 
 function summary(label: string, latencies: number[], seconds: number): number {

@@ -20,6 +20,7 @@ import { PrometheusMetricsSource } from "../../server/adapters/prometheus/metric
 import { defaultRateWindow } from "../../server/adapters/prometheus/promql";
 import { createSimulatedFleet, renderExpositionChunks } from "../../server/adapters/simulator";
 import { demoConfig } from "../../server/config/demo";
+import { percentile } from "./stats";
 
 // The router reads the app's settings when it loads; the bench uses no database and no sessions.
 process.env.DATABASE_URL ??= "postgresql://bench@127.0.0.1:1/unused";
@@ -43,10 +44,6 @@ async function freePort(): Promise<number> {
   const { port } = server.address() as AddressInfo;
   await new Promise((resolve) => server.close(resolve));
   return port;
-}
-
-function percentile(sorted: number[], fraction: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor(fraction * sorted.length))] ?? Number.NaN;
 }
 
 async function timeIt(label: string, iterations: number, action: () => Promise<unknown>): Promise<{ p50: number; p95: number }> {

@@ -146,6 +146,8 @@ process.env.NEXTAUTH_URL ??= appUrl;
 process.env.SCALEPLANE_DEMO = "1";
 // A living platform: incidents happen and recover on an hourly loop (the first after 2 minutes).
 process.env.SIMULATOR_SCENARIO_FILE ??= path.join(ROOT, "server/adapters/simulator/scenarios/demo.json");
+// Without Prometheus, the simulator evaluates the deployed alert rules itself, so the demo has alerts.
+process.env.SIMULATOR_ALERT_RULES_DIR ??= path.join(ROOT, "deploy/prometheus/rules");
 process.env.PORT = String(appPort);
 process.env.NEXT_TELEMETRY_DISABLED = "1";
 if (withPrometheus) process.env.SCALEPLANE_CONFIG ??= PROMETHEUS_CONFIG;

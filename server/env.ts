@@ -39,6 +39,8 @@ const envSchema = z
     SIMULATOR_SERVICES: z.coerce.number().int().min(8).max(5000).default(30),
     /** A JSON scenario file of incidents to play (server/adapters/simulator/scenarios/demo.json is the demo's). */
     SIMULATOR_SCENARIO_FILE: z.string().min(1).optional(),
+    /** Prometheus rule files (deploy/prometheus/rules) the simulator evaluates itself, for a simulated environment without Prometheus. Unset: no alerts of its own. */
+    SIMULATOR_ALERT_RULES_DIR: z.string().min(1).optional(),
     /** Seconds between polls of every consumer group's offsets (Burrow's window is this × its size). */
     CONSUMER_LAG_POLL_SECONDS: z.coerce.number().min(1).max(600).default(10),
     /** Environment name the simulated fleet reports itself as. */

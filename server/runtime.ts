@@ -10,7 +10,9 @@ import { ClusterReaders } from "./adapters/cluster-readers";
 import { alwaysFresh, EnvironmentMetrics, type EnvironmentPart } from "./adapters/environment-metrics";
 import type { QueryCache } from "./adapters/prometheus/cache";
 import { prometheusSourcesFor } from "./adapters/prometheus/from-config";
-import { createSimulatedFleet, type SimulatedPlatform } from "./adapters/simulator";
+import { prometheusAlertSourcesFromConfig, type PrometheusAlertSource } from "./adapters/alertmanager/from-config";
+import { loadAlertingRules } from "./adapters/alertmanager/rule-files";
+import { createSimulatedFleet, SimulatedAlertRules, type SimulatedPlatform } from "./adapters/simulator";
 import { getScaleplaneConfig, type ScaleplaneConfig } from "./config";
 import { db } from "./db/client";
 import type { JudgingContext } from "./domain/fleet-verdicts";
@@ -97,6 +99,20 @@ function createMetrics(config: ScaleplaneConfig, simulated: SimulatedPlatform | 
   };
 }
 
+/**
+ * Where alerts come from: every configured Prometheus, and for a simulated environment (which
+ * has none) the simulator evaluating the deployed rules itself, when SIMULATOR_ALERT_RULES_DIR
+ * names them (the demo does).
+ */
+function alertSources(config: ScaleplaneConfig, simulated: SimulatedPlatform | null, simulatedName: string | null): PrometheusAlertSource[] {
+  const sources = prometheusAlertSourcesFromConfig(config);
+  if (simulated && simulatedName && config.environments[simulatedName]?.source === "simulator" && env.SIMULATOR_ALERT_RULES_DIR) {
+    const rules = loadAlertingRules(env.SIMULATOR_ALERT_RULES_DIR);
+    sources.push({ environment: simulatedName, regions: null, reader: new SimulatedAlertRules(simulated.fleet, rules) });
+  }
+  return sources;
+}
+
 async function createRuntime(): Promise<Runtime> {
   const config = getScaleplaneConfig();
   const simulatedName = simulatedEnvironment(config);
@@ -179,7 +195,7 @@ async function createRuntime(): Promise<Runtime> {
   };
   const verdictWatch = setInterval(watchEnvironments, VERDICT_WATCH_INTERVAL_MS);
   // Prometheus's own view of the alerts, so the alert pages are right even if a webhook was missed.
-  const alertSync = startAlertSync({ store: alertStoreOf(db, { config, events }), config });
+  const alertSync = startAlertSync({ store: alertStoreOf(db, { config, events }), config, sources: alertSources(config, simulated, simulatedName) });
   verdictWatch.unref();
   return runtime;
 }

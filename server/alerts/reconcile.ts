@@ -30,7 +30,7 @@ export async function reconcileWithPrometheus(deps: AlertStoreDeps, source: Prom
     select: { fingerprint: true, alertname: true, status: true, labels: true, annotations: true, startsAt: true, environment: true, region: true },
   });
   const stored = rows.map((row): StoredAlertForReconcile => ({ ...row, labels: row.labels as Record<string, string>, annotations: row.annotations as Record<string, string> }));
-  const plan = planReconciliation({ scope: source, alerts, rules, externalLabels, stored, readAt });
+  const plan = planReconciliation({ scope: source, alerts, rules, externalLabels, stored, readAt, generatorUrlOf: (expression) => source.reader.generatorUrl(expression) });
   const fired = await applyAlertObservations(deps, plan.firing, { receivedAt: new Date(), fallbackEnvironment: source.environment });
   const resolved = await applyAlertObservations(deps, plan.resolved, { receivedAt: new Date(), fallbackEnvironment: source.environment, absentSince: readAt });
   return { prometheus: source.reader.url, firing: firing.length, changed: fired.length + resolved.length };

@@ -8,6 +8,8 @@ import type { ScaleplaneConfig, ScaleplaneConfigInput } from "./schema";
 export const DEMO_CONFIG_INPUT: ScaleplaneConfigInput = {
   version: 1,
   defaultEnvironment: "demo",
+  // The simulator's own alert rules are read this often (a real Prometheus evaluates every 15 to 60 s).
+  alerts: { prometheusSyncSeconds: 15 },
   environments: {
     demo: {
       source: "simulator",

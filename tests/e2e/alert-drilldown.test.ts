@@ -34,6 +34,8 @@ const SLOW_ALERT_FINGERPRINT = labelSetFingerprint({
 const TOKEN = `e2e-webhook-${randomBytes(12).toString("hex")}`;
 /** No scheduled incidents: only the one this test injects may move the lag. */
 const SCENARIO_FILE = path.join(ROOT, ".tmp/e2e-alerts", `no-incidents-${process.pid}.json`);
+/** No rule files: Prometheus evaluates the rules here, not the simulator (tests/e2e/demo-alerts.test.ts is the simulator's). */
+const NO_RULES_DIR = path.join(ROOT, ".tmp/e2e-alerts", `no-rules-${process.pid}`);
 /** Scrape, rule and Alertmanager timings are a second each; the rule needs ~15 s of growing lag. */
 const FIRES_WITHIN_MS = 90_000;
 /** A delivery is one webhook POST and one live event away from the page. */
@@ -135,10 +137,11 @@ describe("alert → drilldown → approved scale → resolved, with a real Prome
   beforeAll(async () => {
     mkdirSync(path.dirname(SCENARIO_FILE), { recursive: true });
     writeFileSync(SCENARIO_FILE, JSON.stringify({ incidents: [] }));
+    mkdirSync(NO_RULES_DIR, { recursive: true });
     database = await createScratchDatabase("e2e_alerts");
     app = await startApp({
       databaseUrl: database.url,
-      env: { ALERTMANAGER_WEBHOOK_TOKEN: TOKEN, SIMULATOR_SCENARIO_FILE: SCENARIO_FILE, CONSUMER_LAG_POLL_SECONDS: "1" },
+      env: { ALERTMANAGER_WEBHOOK_TOKEN: TOKEN, SIMULATOR_SCENARIO_FILE: SCENARIO_FILE, SIMULATOR_ALERT_RULES_DIR: NO_RULES_DIR, CONSUMER_LAG_POLL_SECONDS: "1" },
     });
     // The app listens on 127.0.0.1; Prometheus and Alertmanager must not try ::1 first.
     appOrigin = `http://127.0.0.1:${new URL(app.baseUrl).port}`;
@@ -157,6 +160,7 @@ describe("alert → drilldown → approved scale → resolved, with a real Prome
     await app?.stop();
     await database?.drop();
     rmSync(SCENARIO_FILE, { force: true });
+    rmSync(NO_RULES_DIR, { recursive: true, force: true });
   });
 
   test("the test's rules are the deployed alerts with short windows: same names, labels and annotations", () => {

@@ -13,6 +13,7 @@ import type { WebhookDeps } from "../../server/alerts/webhook";
 import { validateConfig } from "../../server/config";
 import { db } from "../../server/db/client";
 import { DEFAULT_ALERT_LABEL_NAMES } from "../../server/domain/alerts/resource";
+import { expressionOfGeneratorUrl } from "../../server/domain/alerts/threshold";
 import { InProcessEventBus, type LiveEvent } from "../../server/events/bus";
 import { serveWebhook, uniqueSuffix, type WebhookServer } from "../helpers/alerts";
 import { alertmanagerAlerts, startTestAlerting, type TestAlerting } from "../helpers/alertmanager";
@@ -128,6 +129,11 @@ describe("reading Prometheus's alerts", () => {
       resourceCluster: "events",
       resourceName: group,
     });
+    // The generator URL Prometheus gave the lost delivery names the expression ours names, so the threshold is drawn alike.
+    const delivered = fromAlertmanager as unknown as { generatorURL: string };
+    expect(expressionOfGeneratorUrl(delivered.generatorURL)).toBe("sync_test_lag > 0");
+    expect(expressionOfGeneratorUrl(created?.generatorUrl)).toBe(expressionOfGeneratorUrl(delivered.generatorURL));
+    expect(created?.generatorUrl?.startsWith(`${alerting.prometheusUrl}/graph?`)).toBe(true);
     const eventsBefore = published.length;
     expect((await reconcileWithPrometheus(store, source)).changed).toBe(0);
     expect(published.length).toBe(eventsBefore);

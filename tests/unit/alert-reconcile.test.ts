@@ -25,7 +25,7 @@ const stored = (labels: Record<string, string>, overrides: Partial<StoredAlertFo
 });
 
 function plan(overrides: Partial<ReconcileInput>) {
-  return planReconciliation({ scope: { environment: "demo", regions: null }, alerts: [], rules: [rule("KafkaConsumerLagGrowing")], externalLabels: {}, stored: [], readAt, ...overrides });
+  return planReconciliation({ scope: { environment: "demo", regions: null }, alerts: [], rules: [rule("KafkaConsumerLagGrowing")], externalLabels: {}, stored: [], readAt, generatorUrlOf: (expression) => `http://prometheus:9090/graph?g0.expr=${encodeURIComponent(expression)}&g0.tab=1`, ...overrides });
 }
 
 describe("the fingerprint", () => {
@@ -38,13 +38,18 @@ describe("the fingerprint", () => {
 });
 
 describe("reconciling with Prometheus's firing alerts", () => {
-  it("creates an alert whose firing delivery was missed, under Alertmanager's fingerprint, starting its `for` after it became active", () => {
+  it("creates an alert whose firing delivery was missed, under Alertmanager's fingerprint, starting its `for` after it became active, with the generator URL of its rule", () => {
     const { firing, resolved } = plan({ alerts: [firingAlert(lagLabels)], rules: [rule("KafkaConsumerLagGrowing", 120)], externalLabels: { monitor: "eu" } });
     const labels = { monitor: "eu", ...lagLabels };
     expect(resolved).toEqual([]);
     expect(firing).toEqual([
-      { fingerprint: labelSetFingerprint(labels), status: "firing", labels, annotations: { summary: "lag grows" }, startsAt: minutesAgo(8), endsAt: readAt, generatorUrl: null, source: "prometheus" },
+      { fingerprint: labelSetFingerprint(labels), status: "firing", labels, annotations: { summary: "lag grows" }, startsAt: minutesAgo(8), endsAt: readAt, generatorUrl: "http://prometheus:9090/graph?g0.expr=up%20%3D%3D%200&g0.tab=1", source: "prometheus" },
     ]);
+  });
+
+  it("leaves a stored alert's generator URL as its delivery gave it", () => {
+    const { firing } = plan({ alerts: [firingAlert(lagLabels)], stored: [stored(lagLabels)] });
+    expect(firing.map((observation) => observation.generatorUrl)).toEqual([null]);
   });
 
   it("matches a stored alert that carries more labels (external labels Alertmanager's copy has)", () => {

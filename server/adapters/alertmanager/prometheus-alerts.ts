@@ -57,6 +57,10 @@ export class PrometheusAlertsReader implements PrometheusAlertsPort {
     return this.endpoint.baseUrl;
   }
 
+  generatorUrl(expression: string): string {
+    return `${this.endpoint.baseUrl.replace(/\/+$/, "")}/graph?g0.expr=${encodeURIComponent(expression)}&g0.tab=1`;
+  }
+
   private async read<T>(path: string, schema: z.ZodType<T>): Promise<T> {
     const parsed = schema.safeParse(await requestJson(this.endpoint, "GET", path));
     if (!parsed.success) {

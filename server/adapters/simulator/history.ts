@@ -35,10 +35,25 @@ export class TimePointHistory {
 
   /** Oldest first. */
   toArray(): TimePoint[] {
+    return this.newest(this.count);
+  }
+
+  /** The points after `from` (epoch ms), oldest first: a window without copying the whole history. */
+  after(from: number): TimePoint[] {
+    let count = 0;
+    while (count < this.count && (this.values[this.slot(this.count - 1 - count) * FIELDS] ?? 0) > from) count++;
+    return this.newest(count);
+  }
+
+  /** The slot of the point `offset` places after the oldest. */
+  private slot(offset: number): number {
+    return (this.next - this.count + offset + this.capacity * 2) % this.capacity;
+  }
+
+  private newest(count: number): TimePoint[] {
     const result: TimePoint[] = [];
-    const oldest = (this.next - this.count + this.capacity) % this.capacity;
-    for (let offset = 0; offset < this.count; offset++) {
-      const at = ((oldest + offset) % this.capacity) * FIELDS;
+    for (let offset = this.count - count; offset < this.count; offset++) {
+      const at = this.slot(offset) * FIELDS;
       const v = this.values;
       result.push({
         t: v[at] ?? 0, requestsPerSecond: v[at + 1] ?? 0, errorRatio: v[at + 2] ?? 0,

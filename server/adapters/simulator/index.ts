@@ -10,6 +10,7 @@ export { SimulatedFleet, ScaleRejectedError, STEP_MS, type FleetOptions, type In
 export { SimulatedMetrics } from "./metrics";
 export { SimulatedWorkloads } from "./workloads";
 export { SimulatedActionPorts } from "./action-ports";
+export { SimulatedAlertRules, SIMULATED_ALERT_NAMES } from "./alert-rules";
 export { REGIONS, SERVICES, type RegionSpec, type ServiceSpec } from "./catalog";
 export { DEFAULT_SERVICE_COUNT, MAX_SERVICE_COUNT } from "./platform";
 export {

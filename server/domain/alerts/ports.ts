@@ -54,4 +54,6 @@ export interface PrometheusAlertsPort {
   rules(): Promise<PrometheusAlertRule[]>;
   /** Labels Prometheus adds to the alerts it sends to Alertmanager (its external labels). */
   externalLabels(): Promise<Record<string, string>>;
+  /** The generator URL Prometheus gives an alert of this expression (its graph page, `g0.expr`). */
+  generatorUrl(expression: string): string;
 }

@@ -42,6 +42,8 @@ export interface ReconcileInput {
   stored: readonly StoredAlertForReconcile[];
   /** When the list was asked for. */
   readAt: Date;
+  /** The generator URL of a rule's expression, for an alert first seen here (whose delivery, with Prometheus's URL, was missed). */
+  generatorUrlOf(expression: string): string;
 }
 
 export interface ReconcilePlan {
@@ -61,7 +63,7 @@ function ownedBy(alert: StoredAlertForReconcile, scope: PrometheusScope, ruleNam
 }
 
 export function planReconciliation(input: ReconcileInput): ReconcilePlan {
-  const forSeconds = new Map(input.rules.map((rule) => [rule.name, rule.durationSeconds]));
+  const rulesByName = new Map(input.rules.map((rule) => [rule.name, rule]));
   const firing: AlertObservation[] = [];
   const stillFiring = new Set<string>();
   for (const alert of input.alerts) {
@@ -69,12 +71,15 @@ export function planReconciliation(input: ReconcileInput): ReconcilePlan {
     const alertname = alert.labels.alertname ?? "";
     // Prometheus lists when the condition became true; the alert fired its `for` later.
     const activeAt = alert.activeAt?.getTime() ?? input.readAt.getTime();
-    const startsAt = new Date(Math.min(activeAt + (forSeconds.get(alertname) ?? 0) * 1000, input.readAt.getTime()));
+    const rule = rulesByName.get(alertname);
+    const startsAt = new Date(Math.min(activeAt + (rule?.durationSeconds ?? 0) * 1000, input.readAt.getTime()));
     const observed = { status: "firing" as const, annotations: alert.annotations, startsAt, endsAt: input.readAt, generatorUrl: null, source: "prometheus" as const };
     const matches = input.stored.filter((stored) => stored.alertname === alertname && containsLabels(stored.labels, alert.labels));
     if (matches.length === 0) {
       const labels = { ...input.externalLabels, ...alert.labels };
-      firing.push({ ...observed, fingerprint: labelSetFingerprint(labels), labels });
+      // The URL Prometheus would have sent: the alert page draws the threshold from its expression.
+      const generatorUrl = rule ? input.generatorUrlOf(rule.query) : null;
+      firing.push({ ...observed, fingerprint: labelSetFingerprint(labels), labels, generatorUrl });
       continue;
     }
     for (const stored of matches) {

@@ -20,7 +20,7 @@ import { webhookAlert, webhookPayload } from "../helpers/alerts";
 import { createScratchDatabase, withClient, type ScratchDatabase } from "../helpers/databases";
 import { waitUntil } from "../helpers/prometheus";
 import { startApp, type RunningApp } from "./support/app";
-import { launchBrowser, liveStream, recordServerSentEvents, signIn, uiTimeout } from "./support/browser";
+import { launchBrowser, liveStream, markNoReload, recordServerSentEvents, signIn, stillNoReload, uiTimeout } from "./support/browser";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
 const RULES_DIR = path.join(import.meta.dirname, "support/alert-rules");
@@ -50,8 +50,6 @@ let appOrigin = "";
 const timeout = () => uiTimeout(app);
 const groupPath = `/queues/${SLOW.cluster}/groups/${SLOW.group}`;
 const alertRow = (page: Page, fingerprint: string) => page.locator(`[data-testid=alert-row][data-fingerprint="${fingerprint}"]`);
-const markNoReload = (page: Page) => page.evaluate(() => ((window as unknown as { e2eMarker: string }).e2eMarker = "no reload"));
-const stillNoReload = (page: Page) => page.evaluate(() => (window as unknown as { e2eMarker?: string }).e2eMarker);
 
 async function prometheusValue(query: string): Promise<number | null> {
   const response = await fetch(`${alerting?.prometheusUrl}/api/v1/query?query=${encodeURIComponent(query)}`);

@@ -9,7 +9,7 @@ import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { createScratchDatabase, type ScratchDatabase } from "../helpers/databases";
 import { startApp, type RunningApp } from "./support/app";
-import { launchBrowser, signIn as signInWithForm, uiTimeout as timeoutFor } from "./support/browser";
+import { launchBrowser, liveStream, markNoReload, recordServerSentEvents, signIn as signInWithForm, stillNoReload, uiTimeout as timeoutFor } from "./support/browser";
 
 const SERVICE = { namespace: "checkout", name: "payments", region: "us-east-1" };
 /** A built app answers in milliseconds; under next dev every first visit compiles the page. */
@@ -22,22 +22,9 @@ let app: RunningApp | undefined;
 let browser: Browser | undefined;
 const contexts: BrowserContext[] = [];
 
-/** Counts the data events the page's EventSources receive (tRPC sends them as "message"). */
-function countServerSentEvents() {
-  const counter = { messages: 0 };
-  (window as unknown as { e2eSse: typeof counter }).e2eSse = counter;
-  const Native = window.EventSource;
-  window.EventSource = class extends Native {
-    constructor(url: string | URL, init?: EventSourceInit) {
-      super(url, init);
-      this.addEventListener("message", () => counter.messages++);
-    }
-  };
-}
-
 async function signIn(email: string, options: { countEvents?: boolean } = {}): Promise<Page> {
   if (!browser || !app) throw new Error("not started");
-  const page = await signInWithForm(browser, app, email, options.countEvents ? { initScript: countServerSentEvents } : {});
+  const page = await signInWithForm(browser, app, email, options.countEvents ? { initScript: recordServerSentEvents } : {});
   contexts.push(page.context());
   return page;
 }
@@ -76,7 +63,7 @@ describe("scale a service with a second person's approval", { timeout: 120_000 }
     await expect.poll(() => approver.getByTestId("actions-table-awaitingMe").textContent(), { timeout: uiTimeout() }).toContain("Nothing waits for your approval");
     await expect.poll(() => approver.getByTestId("live-status").getAttribute("data-status"), { timeout: uiTimeout() }).toBe("connected");
     // Marks this page load: a reload would lose it.
-    await approver.evaluate(() => ((window as unknown as { e2eMarker: string }).e2eMarker = "no reload"));
+    await markNoReload(approver);
   });
 
   test("the operator opens the service from the list", async () => {
@@ -122,9 +109,9 @@ describe("scale a service with a second person's approval", { timeout: 120_000 }
   test("the request appears on the approver's open page without a reload, and is approved", async () => {
     const row = approver.locator(`[data-testid=action-row][data-key="${requestId}"]`);
     await row.waitFor({ timeout: LIVE_TIMEOUT });
-    expect(await approver.evaluate(() => (window as unknown as { e2eMarker?: string }).e2eMarker)).toBe("no reload");
-    // It came through the event stream, not the slow polling fallback.
-    expect(await approver.evaluate(() => (window as unknown as { e2eSse: { messages: number } }).e2eSse.messages)).toBeGreaterThan(0);
+    expect(await stillNoReload(approver)).toBe("no reload");
+    // It came through the actions' event stream, not the slow polling fallback.
+    expect((await liveStream(approver, "actions.onChange")).messages).toBeGreaterThan(0);
     expect(await row.getByTestId("action-change").textContent()).toBe(`replicas ${before} → ${before + 1}`);
     expect(await row.locator("[data-risk]").getAttribute("data-risk")).toBe("medium");
     await row.getByTestId("approve-button").click();

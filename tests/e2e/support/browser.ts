@@ -89,3 +89,13 @@ export function liveStream(page: Page, procedure: string): Promise<{ open: boole
     return { open: streams.some((stream) => stream.open), messages: streams.reduce((sum, stream) => sum + stream.messages, 0) };
   }, procedure);
 }
+
+/** Marks the page's window; `stillNoReload` reads the mark back, so a test can tell a live update from a reload. */
+export async function markNoReload(page: Page): Promise<void> {
+  await page.evaluate(() => ((window as unknown as { e2eMarker: string }).e2eMarker = "no reload"));
+}
+
+/** "no reload" while the page has not been reloaded since `markNoReload`. */
+export function stillNoReload(page: Page): Promise<string | undefined> {
+  return page.evaluate(() => (window as unknown as { e2eMarker?: string }).e2eMarker);
+}

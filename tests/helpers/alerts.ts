@@ -10,7 +10,7 @@ import { validateConfig } from "../../server/config";
 import type { ScaleplaneConfigInput } from "../../server/config/schema";
 import type { Db } from "../../server/db/client";
 import { labelSetFingerprint } from "../../server/domain/alerts/fingerprint";
-import type { EventBus } from "../../server/events/bus";
+import { InProcessEventBus, type EventBus, type LiveEvent } from "../../server/events/bus";
 import { createCaller } from "../../server/routers";
 import type { Runtime } from "../../server/runtime";
 import type { Context } from "../../server/trpc";
@@ -118,4 +118,16 @@ export function alertsCaller(db: Db, runtime: Runtime, principal: Principal, sig
 export function trackedEvent<T>(value: { id: string; data: T } | readonly [string, T, ...unknown[]]): { id: string; data: T } {
   if (Array.isArray(value)) return { id: value[0] as string, data: value[1] as T };
   return value as { id: string; data: T };
+}
+
+/** An in-process event bus that also keeps what it publishes, in order, for a test to read. */
+export function recordingEventBus(): { events: InProcessEventBus; published: LiveEvent[] } {
+  const events = new InProcessEventBus();
+  const published: LiveEvent[] = [];
+  const publish = events.publish.bind(events);
+  events.publish = (event) => {
+    published.push(event);
+    publish(event);
+  };
+  return { events, published };
 }

@@ -9,9 +9,9 @@ import { silenceAlerts, expireSilence } from "../../server/alerts/silences";
 import { createDb, db, type Db } from "../../server/db/client";
 import { labelSetFingerprint } from "../../server/domain/alerts/fingerprint";
 import { DEFAULT_ALERT_LABEL_NAMES } from "../../server/domain/alerts/resource";
-import { InProcessEventBus, type LiveEvent } from "../../server/events/bus";
+import type { InProcessEventBus, LiveEvent } from "../../server/events/bus";
 import type { Runtime } from "../../server/runtime";
-import { alertsCaller, alertsRuntime, serveWebhook, uniqueSuffix, type WebhookServer } from "../helpers/alerts";
+import { alertsCaller, alertsRuntime, recordingEventBus, serveWebhook, uniqueSuffix, type WebhookServer } from "../helpers/alerts";
 import { alertmanagerAlerts, postAlertsToAlertmanager, startTestAlerting, type TestAlerting } from "../helpers/alertmanager";
 import { createScratchDatabase, withClient, type ScratchDatabase } from "../helpers/databases";
 import { freePort, waitUntil } from "../helpers/prometheus";
@@ -22,7 +22,7 @@ const TOKEN = "silences-test-token-0123456789";
 let alerting: TestAlerting;
 let webhook: WebhookServer;
 let events: InProcessEventBus;
-const published: LiveEvent[] = [];
+let published: LiveEvent[];
 let runtime: Runtime;
 let alertmanager: AlertmanagerSilences;
 let checkoutOperator: Principal;
@@ -32,12 +32,7 @@ let admin: Principal;
 let viewer: Principal;
 
 beforeAll(async () => {
-  events = new InProcessEventBus();
-  const publish = events.publish.bind(events);
-  events.publish = (event) => {
-    published.push(event);
-    publish(event);
-  };
+  ({ events, published } = recordingEventBus());
   webhook = await serveWebhook({
     token: TOKEN,
     maxBytes: 1024 * 1024,

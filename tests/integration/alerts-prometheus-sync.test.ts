@@ -14,8 +14,8 @@ import { validateConfig } from "../../server/config";
 import { db } from "../../server/db/client";
 import { DEFAULT_ALERT_LABEL_NAMES } from "../../server/domain/alerts/resource";
 import { expressionOfGeneratorUrl } from "../../server/domain/alerts/threshold";
-import { InProcessEventBus, type LiveEvent } from "../../server/events/bus";
-import { serveWebhook, uniqueSuffix, type WebhookServer } from "../helpers/alerts";
+import type { InProcessEventBus, LiveEvent } from "../../server/events/bus";
+import { recordingEventBus, serveWebhook, uniqueSuffix, type WebhookServer } from "../helpers/alerts";
 import { alertmanagerAlerts, startTestAlerting, type TestAlerting } from "../helpers/alertmanager";
 import { serveExposition, waitUntil, type TestServer } from "../helpers/prometheus";
 
@@ -33,7 +33,7 @@ let webhook: WebhookServer;
 let webhookDeps: WebhookDeps;
 let alerting: TestAlerting;
 let events: InProcessEventBus;
-const published: LiveEvent[] = [];
+let published: LiveEvent[];
 let store: AlertStoreDeps;
 let source: PrometheusAlertSource;
 
@@ -44,12 +44,7 @@ function render(): string {
 }
 
 beforeAll(async () => {
-  events = new InProcessEventBus();
-  const publish = events.publish.bind(events);
-  events.publish = (event) => {
-    published.push(event);
-    publish(event);
-  };
+  ({ events, published } = recordingEventBus());
   store = { db, events, labels: DEFAULT_ALERT_LABEL_NAMES };
   webhookDeps = { token: TOKEN, maxBytes: 1024 * 1024, store: async () => ({ ...store, fallbackEnvironment: "demo" }) };
   webhook = await serveWebhook(webhookDeps);

@@ -13,8 +13,8 @@ import type { AlertStoreDeps } from "../../server/alerts/store";
 import { db } from "../../server/db/client";
 import { DEFAULT_ALERT_LABEL_NAMES } from "../../server/domain/alerts/resource";
 import { alertThreshold } from "../../server/domain/alerts/threshold";
-import { InProcessEventBus, type LiveEvent } from "../../server/events/bus";
-import { uniqueSuffix } from "../helpers/alerts";
+import type { InProcessEventBus, LiveEvent } from "../../server/events/bus";
+import { recordingEventBus, uniqueSuffix } from "../helpers/alerts";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
 // An environment of its own: the sync resolves only its own environment's alerts.
@@ -25,18 +25,13 @@ let platform: SimulatedPlatform;
 let source: PrometheusAlertSource;
 let store: AlertStoreDeps;
 let events: InProcessEventBus;
-const published: LiveEvent[] = [];
+let published: LiveEvent[];
 
 beforeAll(() => {
   // In the past, so the fleet's clock can run ahead as fast as the test ticks it.
   platform = createSimulatedFleet({ environment: ENVIRONMENT, startAt: Date.now() - 3_600_000, historyHours: 0.1 });
   source = { environment: ENVIRONMENT, regions: null, reader: new SimulatedAlertRules(platform.fleet, loadAlertingRules(path.join(ROOT, "deploy/prometheus/rules"))) };
-  events = new InProcessEventBus();
-  const publish = events.publish.bind(events);
-  events.publish = (event) => {
-    published.push(event);
-    publish(event);
-  };
+  ({ events, published } = recordingEventBus());
   store = { db, events, labels: DEFAULT_ALERT_LABEL_NAMES };
 });
 

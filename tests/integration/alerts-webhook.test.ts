@@ -7,8 +7,8 @@ import type { AlertStoreDeps } from "../../server/alerts/store";
 import type { WebhookDeps } from "../../server/alerts/webhook";
 import { db } from "../../server/db/client";
 import { DEFAULT_ALERT_LABEL_NAMES } from "../../server/domain/alerts/resource";
-import { InProcessEventBus, type LiveEvent } from "../../server/events/bus";
-import { alertsCaller, alertsRuntime, deliver, trackedEvent, uniqueSuffix, webhookAlert, webhookPayload, webhookRequest } from "../helpers/alerts";
+import type { InProcessEventBus, LiveEvent } from "../../server/events/bus";
+import { alertsCaller, alertsRuntime, deliver, recordingEventBus, trackedEvent, uniqueSuffix, webhookAlert, webhookPayload, webhookRequest } from "../helpers/alerts";
 import { createTestUser } from "../helpers/users";
 import { receiveAlertmanagerWebhook } from "../../server/alerts/webhook";
 
@@ -21,13 +21,7 @@ let storeOpened: number;
 let deps: WebhookDeps;
 
 beforeAll(() => {
-  events = new InProcessEventBus();
-  published = [];
-  const publish = events.publish.bind(events);
-  events.publish = (event) => {
-    published.push(event);
-    publish(event);
-  };
+  ({ events, published } = recordingEventBus());
   storeOpened = 0;
   const store: AlertStoreDeps & { fallbackEnvironment: string } = { db, events, labels: DEFAULT_ALERT_LABEL_NAMES, fallbackEnvironment: "demo" };
   deps = {

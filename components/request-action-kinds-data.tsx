@@ -49,9 +49,27 @@ export function cacheInvalidateForm(target: CacheTarget, suggestions: readonly s
   };
 }
 
-export function cacheWarmForm(target: CacheTarget, sources: readonly string[] | null = null): ActionFormSpec {
-  const source: FieldSpec = sources?.length
-    ? { type: "select", name: "source", label: "Source", options: sources.map((name) => ({ value: name, label: name })) }
+/** A warm source as the form offers it (caches.warmSources). */
+export interface WarmSourceOption {
+  name: string;
+  description?: string;
+}
+
+/**
+ * `sourcesIn` gives the cache's warm sources in a region: a choice among them when the starting
+ * region has any, else a free name (the preview then lists the sources if there are some).
+ */
+export function cacheWarmForm(target: CacheTarget, sourcesIn: (region: string) => readonly WarmSourceOption[] | null = () => null): ActionFormSpec {
+  const sourcesOf = (values: FieldValues) => sourcesIn(values.region ?? "") ?? [];
+  const offered = sourcesIn(target.preferredRegion ?? target.regions[0] ?? "");
+  const source: FieldSpec = offered?.length
+    ? {
+        type: "select",
+        name: "source",
+        label: "Source",
+        options: (values) => sourcesOf(values).map((option) => ({ value: option.name, label: option.name })),
+        hint: (values) => sourcesOf(values).find((option) => option.name === values.source)?.description ?? "",
+      }
     : { type: "text", name: "source", label: "Source", mono: true, placeholder: "a warm source configured for the cache", hint: "The preview names the cache's sources if this one is unknown." };
   return {
     kind: "cache.warm",

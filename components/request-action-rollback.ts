@@ -32,7 +32,7 @@ function formOfKind(kind: string, environment: string, params: Record<string, un
     case "cache.invalidate":
       return cacheInvalidateForm(cache);
     case "cache.warm":
-      return cacheWarmForm(cache, params.source ? [str(params.source)] : null);
+      return cacheWarmForm(cache, () => (params.source ? [{ name: str(params.source) }] : null));
     case "topic.addPartitions":
       return topicAddPartitionsForm(environment, cluster, str(params.topic), region.map((name) => ({ region: name })));
     case "dlq.replay":

@@ -27,6 +27,16 @@ export const cachesRouter = createTRPCRouter({
       return reader ? await reader.detail() : null;
     }),
 
+  /** The warm-up sources a cache.warm request may name for one cache in one region, so the form offers them. */
+  warmSources: permissionProcedure("service.read")
+    .input(entityInput({ name: entityName }).required({ region: true }))
+    .query(async ({ ctx, input }) => {
+      const runtime = await ctx.runtime();
+      const environment = input.environment ?? defaultEnvironmentName(runtime.config);
+      ctx.authorizeEnvironment(environment);
+      return runtime.actions.ports.caches.warmSources({ environment, region: input.region, cache: input.name });
+    }),
+
   /** One cache in each region it runs in. */
   get: permissionProcedure("service.read")
     .input(entityInput({ name: entityName }))

@@ -219,6 +219,13 @@ describe("each kind changes the real cache", () => {
     expect(await auditTrail(requested.id)).toEqual(approvedTrail());
   });
 
+  it("the request form lists the cache's warm sources, with what each would load", async () => {
+    const sources = await callerAs(runtime, people.operator).caches.warmSources({ environment: TEST_ENVIRONMENT, name: CACHE, region: REGION });
+    expect(sources.map((source) => [source.name, source.keys])).toEqual([["catalogue", CATALOGUE.length], ["with-gaps", 3], ["missing-list", 0]]);
+    expect(sources[2]?.description).toContain("cannot be read");
+    expect(await callerAs(runtime, people.operator).caches.warmSources({ environment: TEST_ENVIRONMENT, name: DIRECT_CACHE, region: REGION })).toEqual([]);
+  });
+
   it("cache.warm is low risk and runs at once: every key of the source is loaded from the loader with its TTL", async () => {
     await emptyCache();
     loaderRequests = [];

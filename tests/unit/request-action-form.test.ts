@@ -4,7 +4,8 @@
 import { describe, expect, test } from "vitest";
 import { buildParams, isoToLocal, localToIso, resolveValues, type FieldSpec } from "@/components/request-action-fields";
 import { drainedRegion, drainWeights, entityHref, regionFailoverForm, requestFormHref, serviceAutoscaleForm, serviceScaleForm } from "@/components/request-action-kinds";
-import { dlqReplayForm, roundUp } from "@/components/request-action-kinds-data";
+import { cacheWarmForm, dlqReplayForm, roundUp } from "@/components/request-action-kinds-data";
+import { hintOf, optionsOf } from "@/components/request-action-fields";
 import { formForParams } from "@/components/request-action-rollback";
 import { readProgress } from "@/components/request-action-progress";
 
@@ -169,4 +170,30 @@ test("a suggestion links to the entity's page with its form open and prefilled",
   const weights = new URL(requestFormHref("region.failover", { weights: { "eu-west-1": 0, "us-east-1": 100 } }) ?? "", "http://x");
   expect(weights.searchParams.get("p.weights.eu-west-1")).toBe("0");
   expect(requestFormHref("unknown.kind", {})).toBeNull();
+});
+
+describe("the warm-up form", () => {
+  const target = { environment: "prod", cache: "product-cache", regions: ["eu-west-1", "us-east-1"], preferredRegion: "eu-west-1" };
+  const sources: Record<string, { name: string; description: string }[]> = {
+    "eu-west-1": [{ name: "top-products", description: "12,000 keys from keys/top.txt" }, { name: "hottest", description: "the hottest keys" }],
+    "us-east-1": [{ name: "hottest", description: "the hottest keys" }],
+  };
+
+  test("offers the sources of the region chosen, starting with the first, and describes the one picked", () => {
+    const spec = cacheWarmForm(target, (region) => sources[region] ?? null);
+    const field = spec.fields.find((candidate) => candidate.name === "source");
+    if (field?.type !== "select") throw new Error(`source is a ${field?.type} field`);
+    const eu = resolveValues(spec.fields, {});
+    expect(eu).toEqual({ region: "eu-west-1", source: "top-products" });
+    expect(optionsOf(field, eu).map((option) => option.value)).toEqual(["top-products", "hottest"]);
+    expect(hintOf(field, eu)).toBe("12,000 keys from keys/top.txt");
+    const us = resolveValues(spec.fields, { region: "us-east-1" });
+    expect(us.source).toBe("hottest");
+    expect(buildParams(spec.fixed, spec.fields, us).params).toEqual({ cache: "product-cache", region: "us-east-1", source: "hottest" });
+  });
+
+  test("asks for a name when the region has no source listed (or the list has not come)", () => {
+    expect(cacheWarmForm(target, () => null).fields.find((field) => field.name === "source")?.type).toBe("text");
+    expect(cacheWarmForm(target, () => []).fields.find((field) => field.name === "source")?.type).toBe("text");
+  });
 });

@@ -171,9 +171,14 @@ export function CacheDetailView({ name }: { name: string }) {
     if (!sentinel) return observedIn(regionName) ? "This cache is not read through Sentinels here: the preview says whether a failover is possible." : null;
     return `${sentinel.reachable} of ${sentinel.configured} Sentinels reachable, quorum ${sentinel.quorum ?? "?"}; primary ${sentinel.master ?? "unknown"}. ${canFailOver(sentinel) ? "They can fail over now." : "They cannot authorise a failover now."}`;
   };
+  // The warm form offers the sources configured for the region chosen in it.
+  const warmSourceQueries = useQueries({
+    queries: regionNames.map((regionName) => trpc.caches.warmSources.queryOptions({ name, region: regionName }, { enabled: mayRequest, staleTime: 60_000 })),
+  });
+  const warmSourcesIn = (regionName: string) => warmSourceQueries[regionNames.indexOf(regionName)]?.data ?? null;
   const cacheTarget: CacheTarget | null = data && regionNames.length > 0 ? { environment: data.environment, cache: name, regions: regionNames, preferredRegion: region ?? everyRegion[0]?.region } : null;
   const launcher = useActionLauncher(
-    cacheTarget ? [cacheInvalidateForm(cacheTarget, patterns), cacheWarmForm(cacheTarget), cacheFailoverForm(cacheTarget, sentinelLine)] : [],
+    cacheTarget ? [cacheInvalidateForm(cacheTarget, patterns), cacheWarmForm(cacheTarget, warmSourcesIn), cacheFailoverForm(cacheTarget, sentinelLine)] : [],
     { allowed: mayRequest },
   );
 

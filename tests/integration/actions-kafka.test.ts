@@ -257,7 +257,7 @@ describe("bad requests are refused with a clear reason and change nothing", () =
     expect(await refusedChangingNothing({ kind: "topic.addPartitions", params: { ...on, topic: "grow.not", partitions: 2 } })).toBe(
       "topic grow.not has 4 partitions; Kafka cannot lower it to 2",
     );
-    expect(await refusedChangingNothing({ kind: "topic.addPartitions", params: { ...on, topic: "grow.not", partitions: 4 } })).toBe("topic grow.not already has 4 partitions");
+    expect(await refusedChangingNothing({ kind: "topic.addPartitions", params: { ...on, topic: "grow.not", partitions: 4 } })).toBe("topic grow.not already has 4 partitions; ask for more than 4");
     expect(await refusedChangingNothing({ kind: "topic.addPartitions", params: { ...on, topic: "grow.typo", partitions: 8 } })).toBe(
       `topic grow.typo not found ${where} (${TEST_ENVIRONMENT})`,
     );

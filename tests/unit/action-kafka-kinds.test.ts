@@ -46,7 +46,7 @@ describe("topic.addPartitions", () => {
     const addPartitions = vi.fn(async () => {});
     const ports = fakePorts({ queues: { describeTopic: async () => orders, addPartitions } });
     expect(await refusalOf(topicAddPartitions.load(ports, params(6), "prod"))).toBe("topic events.orders has 12 partitions; Kafka cannot lower it to 6");
-    expect(await refusalOf(topicAddPartitions.load(ports, params(12), "prod"))).toBe("topic events.orders already has 12 partitions");
+    expect(await refusalOf(topicAddPartitions.load(ports, params(12), "prod"))).toBe("topic events.orders already has 12 partitions; ask for more than 12");
     expect(addPartitions).not.toHaveBeenCalled();
     await topicAddPartitions.load(ports, params(16), "prod");
     expect(addPartitions).toHaveBeenCalledWith({ environment: "prod", ...cluster, topic: "events.orders" }, 16, { dryRun: true });

@@ -27,7 +27,7 @@ export const topicAddPartitions: ActionKind<TopicAddPartitionsParams, TopicDescr
     if (params.partitions < count) {
       throw new ActionRefused(`topic ${params.topic} has ${count} partitions; Kafka cannot lower it to ${params.partitions}`);
     }
-    if (params.partitions === count) throw new ActionRefused(`topic ${params.topic} already has ${count} partitions`);
+    if (params.partitions === count) throw new ActionRefused(`topic ${params.topic} already has ${count} partitions; ask for more than ${count}`);
     await ports.queues.addPartitions(ref, params.partitions, { dryRun: true });
     return topic;
   },

@@ -39,6 +39,8 @@ export interface Runtime {
   judging(): JudgingContext;
   /** Since when each entity has had its verdict. */
   verdictMemory?: VerdictMemory;
+  /** Environments whose alerts the simulator raises itself (no Prometheus), for the alerts page to say so. */
+  simulatedAlertEnvironments?: readonly string[];
   /** The clusters read from the systems themselves (Kafka with its admin API, Redis with INFO). */
   clusterReaders?: ClusterReaders;
   events: EventBus;
@@ -155,12 +157,14 @@ async function createRuntime(): Promise<Runtime> {
   await workApprovedActions(boss, actions, shutdown.signal);
   await workRequestExpiry(boss, actions);
 
+  const sources = alertSources(config, simulated, simulatedName);
   const verdictMemory = new VerdictMemory();
   const runtime: Runtime = {
     config,
     workloads,
     metrics,
     simulator: simulated,
+    simulatedAlertEnvironments: sources.flatMap((source) => (source.reader instanceof SimulatedAlertRules ? [source.environment] : [])),
     judging: () => ({
       thresholds: config.health,
       lagWindows: (group) => lagTracker.windowsOf(group),
@@ -195,7 +199,7 @@ async function createRuntime(): Promise<Runtime> {
   };
   const verdictWatch = setInterval(watchEnvironments, VERDICT_WATCH_INTERVAL_MS);
   // Prometheus's own view of the alerts, so the alert pages are right even if a webhook was missed.
-  const alertSync = startAlertSync({ store: alertStoreOf(db, { config, events }), config, sources: alertSources(config, simulated, simulatedName) });
+  const alertSync = startAlertSync({ store: alertStoreOf(db, { config, events }), config, sources });
   verdictWatch.unref();
   return runtime;
 }

@@ -143,8 +143,9 @@ export const alertsRouter = createTRPCRouter({
         silencedBy: silences.filter((silence) => matchersMatch(silence.matchers, row.labels as Record<string, string>)).map(({ matchers: _matchers, ...silence }) => silence),
       }));
       // Without an Alertmanager to send them to, silences are refused: the page says so instead of offering them.
-      const silencing = (await ctx.runtime()).config.alerts.alertmanager !== undefined;
-      return { groups: groupAlerts(alerts), total: visible.length, truncated, silencing };
+      const runtime = await ctx.runtime();
+      const silencing = runtime.config.alerts.alertmanager !== undefined;
+      return { groups: groupAlerts(alerts), total: visible.length, truncated, silencing, simulatedEnvironments: runtime.simulatedAlertEnvironments ?? [] };
     }),
 
   /** How many alerts fire that the caller may see, by severity: the navigation's count. */

@@ -59,6 +59,7 @@ describe("the demo's own alerts: the simulator evaluates the deployed rules", { 
     await alertsPage.goto("/alerts");
     await expect.poll(async () => (await liveStream(alertsPage, "alerts.onChange")).open, { timeout: timeout() }).toBe(true);
     expect(await alertRow(alertsPage).count()).toBe(0);
+    expect(await alertsPage.getByTestId("alerts-sources").textContent()).toContain("in demo, from the fleet simulator evaluating the deployed alert rules itself");
     await markNoReload(alertsPage);
 
     const incident = await alertsPage.request.post("/api/simulator/incidents", {

@@ -172,6 +172,7 @@ export function AlertsView() {
   const firing = alerts.filter(({ alert }) => alert.status === "firing").length;
   const filtered = text.trim() !== "" || severities.length > 0 || kind !== null;
   const silencing = query.data?.silencing ?? false;
+  const simulatedEnvironments = query.data?.simulatedEnvironments ?? [];
 
   const alertRow = (group: AlertGroup, alert: AlertItem, grouped: boolean) => {
     const href = hrefOf(group, alert);
@@ -433,8 +434,9 @@ export function AlertsView() {
           </tbody>
         </table>
       </div>
-      <p className="mt-2 text-[11px] text-zinc-500">
-        From Alertmanager&apos;s webhook and each Prometheus&apos;s own list of firing alerts.{" "}
+      <p className="mt-2 text-[11px] text-zinc-500" data-testid="alerts-sources">
+        From Alertmanager&apos;s webhook and each Prometheus&apos;s own list of firing alerts
+        {simulatedEnvironments.length > 0 && <>; in {simulatedEnvironments.join(", ")}, from the fleet simulator evaluating the deployed alert rules itself</>}.{" "}
         {query.data && !silencing
           ? "Silencing is off: no Alertmanager is configured (alerts.alertmanager.url in the configuration file)."
           : "Silences go to Alertmanager and are recorded in the audit log."}

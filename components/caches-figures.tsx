@@ -3,6 +3,7 @@
 import clsx from "clsx";
 import type { ReactNode } from "react";
 import { toneText, type UsageTone } from "./caches-usage-bar";
+import { Skeleton } from "./ui";
 
 export function FigureTile({ label, value, unit, tone = "normal", hint, testId }: { label: string; value: ReactNode; unit?: string; tone?: UsageTone; hint?: string; testId?: string }) {
   return (
@@ -26,4 +27,19 @@ export function FigureTile({ label, value, unit, tone = "normal", hint, testId }
 /** A grid of tiles; a definition list, so screen readers pair each label with its figure. */
 export function FigureGrid({ children, className }: { children: ReactNode; className?: string }) {
   return <dl className={clsx("grid grid-cols-2 gap-2 sm:grid-cols-3 lg:grid-cols-5", className)}>{children}</dl>;
+}
+
+/** A card of figures still loading: its heading and a row of tiles, then placeholders for what the card shows below them. */
+export function FigureCardSkeleton({ tiles, children }: { tiles: 5 | 6; children: ReactNode }) {
+  return (
+    <div className="rounded border border-zinc-200 p-3 dark:border-zinc-800" aria-busy aria-label="Loading">
+      <Skeleton className="mb-3 h-5 w-48" />
+      <div className={clsx("grid grid-cols-2 gap-2 sm:grid-cols-3", tiles === 5 ? "lg:grid-cols-5" : "lg:grid-cols-6")}>
+        {Array.from({ length: tiles }, (_, index) => (
+          <Skeleton key={index} className="h-12" />
+        ))}
+      </div>
+      {children}
+    </div>
+  );
 }

@@ -1,31 +1,46 @@
 "use client";
-// Controls the cache and shard pages share: the list filters (text, region, verdict), the
-// region switch of a detail page, and the verdict reasons spelled out.
+// Controls the cache and shard pages share: their list filters (text, region, verdict, built
+// from the common filter-bar pieces) and the region switch of a detail page.
 import clsx from "clsx";
-import type { ReactNode, RefObject } from "react";
-import { inputClass } from "@/components/ui";
+import { useMemo, type RefObject } from "react";
+import { ClearFiltersLink, FilterSelect, FilterTextBox, parseVerdicts, useFilterText, VerdictToggles } from "@/components/list-filter-bar";
 import type { Verdict } from "@/lib/api-types";
+import type { useUrlState } from "@/lib/use-url-state";
 
-export const VERDICTS: Verdict[] = ["CRIT", "WARN", "UNKNOWN", "OK"];
 /** Worst first: an entity without figures worries more than a healthy one. */
 export const VERDICT_RANK: Record<Verdict, number> = { CRIT: 3, WARN: 2, UNKNOWN: 1, OK: 0 };
 
-export function countVerdicts(items: readonly { health: { verdict: Verdict } }[]): Record<Verdict, number> {
-  const counts: Record<Verdict, number> = { CRIT: 0, WARN: 0, UNKNOWN: 0, OK: 0 };
-  for (const item of items) counts[item.health.verdict]++;
-  return counts;
+/** An entity's regions worst first, then by name. */
+export const byVerdictThenRegion = (a: { region: string; health: { verdict: Verdict } }, b: { region: string; health: { verdict: Verdict } }) =>
+  VERDICT_RANK[b.health.verdict] - VERDICT_RANK[a.health.verdict] || a.region.localeCompare(b.region);
+
+/** The verdict of an entity over the regions shown: the worst of theirs; UNKNOWN when none is shown. */
+export function worstOf(items: readonly { health: { verdict: Verdict } }[]): Verdict {
+  return items.reduce<Verdict>((worst, item) => (VERDICT_RANK[item.health.verdict] > VERDICT_RANK[worst] ? item.health.verdict : worst), items.length ? "OK" : "UNKNOWN");
 }
 
-/** The verdicts named in the URL (`verdict=CRIT,WARN`), unknown words ignored. */
-export function parseVerdicts(param: string | null): Verdict[] {
-  return (param ?? "").split(",").filter((value): value is Verdict => (VERDICTS as string[]).includes(value));
+/** The filters of the cache and shard lists, all in the URL: the text (`q`), the region and the verdicts. */
+export function useListFilters(url: Pick<ReturnType<typeof useUrlState>, "get" | "set">) {
+  const filterText = useFilterText(url);
+  const region = url.get("region") ?? "";
+  const verdictParam = url.get("verdict");
+  const verdicts = useMemo(() => parseVerdicts(verdictParam), [verdictParam]);
+  return {
+    text: filterText.text,
+    region,
+    verdicts,
+    /** What ListFilters shows of them and how it changes them. */
+    controls: {
+      text: filterText.text,
+      onText: filterText.change,
+      region,
+      onRegion: (value: string) => url.set({ region: value }),
+      verdicts,
+      onVerdicts: (next: Verdict[]) => url.set({ verdict: next.join(",") }),
+      onClear: () => filterText.clear({ region: null, verdict: null }),
+    },
+  };
 }
-
-const toggleClass = (active: boolean) =>
-  clsx(
-    "rounded border px-1.5 py-0.5 text-[11px] tabular-nums",
-    active ? "border-zinc-800 bg-zinc-800 text-white dark:border-zinc-200 dark:bg-zinc-200 dark:text-zinc-900" : "border-zinc-300 hover:bg-zinc-100 dark:border-zinc-700 dark:hover:bg-zinc-800",
-  );
 
 export function ListFilters({
   idPrefix,
@@ -61,56 +76,12 @@ export function ListFilters({
   shown: number;
   total: number;
 }) {
-  // A region from the URL stays selectable before the data arrives, or after it left the fleet.
-  const regionOptions = region && !regions.includes(region) ? [region, ...regions] : regions;
   return (
     <div className="mb-2 flex flex-wrap items-center gap-2" role="search" aria-label={`Filter ${noun}`}>
-      <label className="sr-only" htmlFor={`${idPrefix}-filter`}>
-        Filter {noun} by name or region
-      </label>
-      <input
-        id={`${idPrefix}-filter`}
-        ref={filterRef}
-        type="search"
-        value={text}
-        onChange={(event) => onText(event.target.value)}
-        placeholder={placeholder}
-        className={clsx(inputClass, "w-60")}
-        data-testid={`${idPrefix}-filter`}
-        autoComplete="off"
-      />
-      <label className="sr-only" htmlFor={`${idPrefix}-region`}>
-        Region
-      </label>
-      <select id={`${idPrefix}-region`} value={region} onChange={(event) => onRegion(event.target.value)} className={inputClass} data-testid={`${idPrefix}-region-filter`}>
-        <option value="">all regions</option>
-        {regionOptions.map((name) => (
-          <option key={name} value={name}>
-            {name}
-          </option>
-        ))}
-      </select>
-      <div role="group" aria-label="Filter by health verdict" className="flex items-center gap-1">
-        {VERDICTS.map((verdict) => {
-          const active = verdicts.includes(verdict);
-          return (
-            <button
-              key={verdict}
-              type="button"
-              aria-pressed={active}
-              onClick={() => onVerdicts(active ? verdicts.filter((v) => v !== verdict) : [...verdicts, verdict])}
-              className={toggleClass(active)}
-            >
-              {verdict} <span className={clsx(!active && "text-zinc-500")}>{counts[verdict]}</span>
-            </button>
-          );
-        })}
-      </div>
-      {(text || region || verdicts.length > 0) && (
-        <button type="button" className="text-xs text-sky-700 hover:underline dark:text-sky-400" onClick={onClear}>
-          clear filters
-        </button>
-      )}
+      <FilterTextBox id={`${idPrefix}-filter`} label={`Filter ${noun} by name or region`} inputRef={filterRef} value={text} onChange={onText} placeholder={placeholder} widthClass="w-60" />
+      <FilterSelect id={`${idPrefix}-region`} label="Region" allLabel="all regions" value={region} options={regions} onChange={onRegion} testId={`${idPrefix}-region-filter`} />
+      <VerdictToggles selected={verdicts} counts={counts} onChange={onVerdicts} />
+      {(text || region || verdicts.length > 0) && <ClearFiltersLink onClick={onClear} />}
       <span className="ml-auto text-xs text-zinc-500 tabular-nums" data-testid={`${idPrefix}-count`}>
         {shown} of {total} {noun}
       </span>
@@ -144,23 +115,4 @@ export function RegionSwitch({ regions, value, onChange }: { regions: string[]; 
       })}
     </div>
   );
-}
-
-/** A verdict's reasons as a visible list, not only a tooltip. */
-export function ReasonList({ reasons, label, className, testId }: { reasons: ReactNode[]; label: string; className?: string; testId?: string }) {
-  if (reasons.length === 0) return null;
-  return (
-    <ul className={clsx("flex flex-wrap gap-x-4 gap-y-0.5 text-xs text-zinc-700 dark:text-zinc-300", className)} aria-label={label} data-testid={testId}>
-      {reasons.map((reason, index) => (
-        <li key={index} className="before:mr-1 before:text-zinc-400 before:content-['•']">
-          {reason}
-        </li>
-      ))}
-    </ul>
-  );
-}
-
-/** The placeholder of a figure still loading: keeps the layout from jumping when it arrives. */
-export function Skeleton({ className }: { className?: string }) {
-  return <span aria-hidden className={clsx("inline-block animate-pulse rounded bg-zinc-100 dark:bg-zinc-800", className)} />;
 }

@@ -1,35 +1,22 @@
 "use client";
 // A dense sortable table that renders only the rows in view, for lists that run to thousands
-// (consumer groups of a large cluster, partitions of a wide topic). Same column model and look
-// as SortableTable; the rows scroll inside a box of bounded height with the header kept on top.
+// (consumer groups of a large cluster, partitions of a wide topic). Same column model, header
+// and cells as SortableTable (shared from there); the rows scroll inside a box of bounded
+// height with the header kept on top.
 // Rows are one line high (cells do not wrap); each rendered row is measured once, so the scroll
 // height stays exact whatever the badges in it. Rows are memoised: moving the selection with j/k
 // re-renders the two rows concerned, not every row in view.
 import { useVirtualizer } from "@tanstack/react-virtual";
 import clsx from "clsx";
-import { memo, useCallback, useEffect, useRef, type ReactNode } from "react";
-import type { Column, SortState } from "./sortable-table";
+import { memo, useCallback, useEffect, useRef } from "react";
+import { EmptyRow, RowCells, rowStateClass, SortableHead, type Column, type TableProps } from "./sortable-table";
 
-export interface VirtualTableProps<Row> {
-  columns: Column<Row>[];
-  rows: Row[];
-  rowKey: (row: Row) => string;
-  caption: string;
-  sort?: SortState;
-  onSortChange?: (sort: SortState) => void;
-  selectedKey?: string | null;
-  onRowClick?: (row: Row) => void;
-  empty?: ReactNode;
-  rowTestId?: string;
-  rowClassName?: (row: Row) => string | undefined;
-  testId?: string;
+export interface VirtualTableProps<Row> extends TableProps<Row> {
   /** Tailwind max-height of the scroll box; the table is as tall as its rows up to it. */
   maxHeightClass?: string;
   /** Height of one row in pixels before it is measured (text-xs, py-1, a badge). */
   rowHeight?: number;
 }
-
-const alignClass = { left: "text-left", right: "text-right", center: "text-center" } as const;
 
 interface RowProps<Row> {
   row: Row;
@@ -55,27 +42,9 @@ function VirtualRowBase<Row>({ row, index, rowKey, columns, selected, clickable,
       data-testid={rowTestId}
       data-key={rowKey}
       onClick={clickable ? () => onClick(index) : undefined}
-      className={clsx(
-        "border-b border-zinc-100 dark:border-zinc-800/70",
-        selected ? "bg-sky-100 outline-1 -outline-offset-1 outline-sky-500 dark:bg-sky-950/60" : "hover:bg-zinc-50 dark:hover:bg-zinc-900/60",
-        clickable && "cursor-pointer",
-        extraClass,
-      )}
+      className={clsx("border-b border-zinc-100 dark:border-zinc-800/70", rowStateClass(selected, clickable), extraClass)}
     >
-      {columns.map((column) => (
-        <td
-          key={column.key}
-          className={clsx(
-            "whitespace-nowrap px-2 py-1 align-middle",
-            column.clip !== false && "overflow-hidden text-ellipsis",
-            alignClass[column.align ?? "left"],
-            column.align === "right" && "tabular-nums",
-            column.cellClassName,
-          )}
-        >
-          {column.cell(row)}
-        </td>
-      ))}
+      <RowCells row={row} columns={columns} clip verticalAlign="align-middle" />
     </tr>
   );
 }
@@ -136,46 +105,10 @@ export function VirtualTable<Row>({
     <div ref={scrollRef} className={clsx("overflow-auto rounded border border-zinc-200 dark:border-zinc-800", maxHeightClass)}>
       <table className="w-full table-fixed border-collapse text-xs" data-testid={testId} aria-rowcount={rows.length + 1}>
         <caption className="sr-only">{caption}</caption>
-        <thead className="sticky top-0 z-10 bg-zinc-50 text-zinc-600 dark:bg-zinc-900 dark:text-zinc-400">
-          <tr aria-rowindex={1}>
-            {columns.map((column) => {
-              const active = sort?.key === column.key;
-              const ariaSort = active ? (sort?.dir === "asc" ? "ascending" : "descending") : column.sortable ? "none" : undefined;
-              return (
-                <th
-                  key={column.key}
-                  scope="col"
-                  aria-sort={ariaSort}
-                  title={column.title}
-                  className={clsx("whitespace-nowrap border-b border-zinc-200 px-2 py-1.5 font-medium dark:border-zinc-800", alignClass[column.align ?? "left"], column.headerClassName)}
-                >
-                  {column.sortable && onSortChange ? (
-                    <button
-                      type="button"
-                      onClick={() => onSortChange({ key: column.key, dir: active ? (sort?.dir === "asc" ? "desc" : "asc") : (column.firstDir ?? "asc") })}
-                      className={clsx("inline-flex items-center gap-0.5 rounded hover:text-zinc-950 dark:hover:text-white", active && "text-zinc-950 dark:text-white", column.align === "right" && "flex-row-reverse")}
-                      aria-label={`Sort by ${column.title ?? (typeof column.header === "string" ? column.header : column.key)}`}
-                    >
-                      <span>{column.header}</span>
-                      <span aria-hidden className={clsx("inline-block w-2.5 text-[10px]", !active && "opacity-0")}>
-                        {sort?.dir === "asc" ? "▲" : "▼"}
-                      </span>
-                    </button>
-                  ) : (
-                    column.header
-                  )}
-                </th>
-              );
-            })}
-          </tr>
-        </thead>
+        <SortableHead columns={columns} sort={sort} onSortChange={onSortChange} rowIndex={1} />
         <tbody>
           {rows.length === 0 ? (
-            <tr>
-              <td colSpan={columns.length} className="px-2 py-6 text-center text-zinc-500">
-                {empty ?? "Nothing to show."}
-              </td>
-            </tr>
+            <EmptyRow colSpan={columns.length}>{empty}</EmptyRow>
           ) : (
             <>
               {padTop > 0 && (

@@ -29,7 +29,8 @@ export interface Column<Row> {
   cell: (row: Row) => ReactNode;
 }
 
-export interface SortableTableProps<Row> {
+/** What every table of the console takes, windowed or not. */
+export interface TableProps<Row> {
   columns: Column<Row>[];
   rows: Row[];
   rowKey: (row: Row) => string;
@@ -43,6 +44,9 @@ export interface SortableTableProps<Row> {
   rowTestId?: string;
   rowClassName?: (row: Row) => string | undefined;
   testId?: string;
+}
+
+export interface SortableTableProps<Row> extends TableProps<Row> {
   /** Fixed layout: columns keep their widths (set with headerClassName, e.g. "w-24") whatever the rows. */
   fixed?: boolean;
   /**
@@ -94,17 +98,41 @@ function TableRowImpl<Row>({ row, index, rowId, columns, selected, windowed, scr
         "border-b border-zinc-100 last:border-b-0 dark:border-zinc-800/70",
         // In a scroll box, a row scrolled into view lands below the sticky header, not under it.
         scrollBox && "scroll-mt-8",
-        selected ? "bg-sky-100 outline-1 -outline-offset-1 outline-sky-500 dark:bg-sky-950/60" : "hover:bg-zinc-50 dark:hover:bg-zinc-900/60",
-        onClick && "cursor-pointer",
+        rowStateClass(selected, onClick !== undefined),
         className,
       )}
     >
+      <RowCells row={row} columns={columns} clip={fixed} verticalAlign="align-top" />
+    </tr>
+  );
+}
+
+/** How a body row shows that it is selected, or that it can be: shared with the virtual table. */
+export const rowStateClass = (selected: boolean | undefined, clickable: boolean) =>
+  clsx(selected ? "bg-sky-100 outline-1 -outline-offset-1 outline-sky-500 dark:bg-sky-950/60" : "hover:bg-zinc-50 dark:hover:bg-zinc-900/60", clickable && "cursor-pointer");
+
+/** A body row's cells, one line each. */
+export function RowCells<Row>({
+  row,
+  columns,
+  clip,
+  verticalAlign,
+}: {
+  row: Row;
+  columns: Column<Row>[];
+  /** Cut overflowing content with an ellipsis (in a fixed-layout table), unless the column says not to. */
+  clip: boolean;
+  verticalAlign: "align-top" | "align-middle";
+}) {
+  return (
+    <>
       {columns.map((column) => (
         <td
           key={column.key}
           className={clsx(
-            "whitespace-nowrap px-2 py-1 align-top",
-            fixed && column.clip !== false && "overflow-hidden text-ellipsis",
+            "whitespace-nowrap px-2 py-1",
+            verticalAlign,
+            clip && column.clip !== false && "overflow-hidden text-ellipsis",
             alignClass[column.align ?? "left"],
             column.align === "right" && "tabular-nums",
             column.cellClassName,
@@ -113,7 +141,7 @@ function TableRowImpl<Row>({ row, index, rowId, columns, selected, windowed, scr
           {column.cell(row)}
         </td>
       ))}
-    </tr>
+    </>
   );
 }
 
@@ -183,41 +211,10 @@ export function SortableTable<Row>({
         aria-rowcount={windowed ? rows.length + 1 : undefined}
       >
         <caption className="sr-only">{caption}</caption>
-        <thead className="sticky top-0 z-10 bg-zinc-50 text-zinc-600 dark:bg-zinc-900 dark:text-zinc-400">
-          <tr aria-rowindex={windowed ? 1 : undefined}>
-            {columns.map((column) => {
-              const active = sort?.key === column.key;
-              const ariaSort = active ? (sort?.dir === "asc" ? "ascending" : "descending") : column.sortable ? "none" : undefined;
-              const align = alignClass[column.align ?? "left"];
-              return (
-                <th key={column.key} scope="col" aria-sort={ariaSort} title={column.title} className={clsx("whitespace-nowrap border-b border-zinc-200 px-2 py-1.5 font-medium dark:border-zinc-800", align, column.headerClassName)}>
-                  {column.sortable && onSortChange ? (
-                    <button
-                      type="button"
-                      onClick={() => onSortChange({ key: column.key, dir: active ? (sort?.dir === "asc" ? "desc" : "asc") : (column.firstDir ?? "asc") })}
-                      className={clsx("inline-flex items-center gap-0.5 rounded hover:text-zinc-950 dark:hover:text-white", active && "text-zinc-950 dark:text-white", column.align === "right" && "flex-row-reverse")}
-                      aria-label={`Sort by ${column.title ?? (typeof column.header === "string" ? column.header : column.key)}`}
-                    >
-                      <span>{column.header}</span>
-                      <span aria-hidden className={clsx("inline-block w-2.5 text-[10px]", !active && "opacity-0")}>
-                        {sort?.dir === "asc" ? "▲" : "▼"}
-                      </span>
-                    </button>
-                  ) : (
-                    column.header
-                  )}
-                </th>
-              );
-            })}
-          </tr>
-        </thead>
+        <SortableHead columns={columns} sort={sort} onSortChange={onSortChange} rowIndex={windowed ? 1 : undefined} />
         <tbody>
           {rows.length === 0 ? (
-            <tr>
-              <td colSpan={columns.length} className="px-2 py-6 text-center text-zinc-500">
-                {empty ?? "Nothing to show."}
-              </td>
-            </tr>
+            <EmptyRow colSpan={columns.length}>{empty}</EmptyRow>
           ) : windowed ? (
             <WindowedRows rows={rows} rowKey={rowKey} selectedKey={selectedKey} scrollRef={scrollRef} colSpan={columns.length} renderRow={renderRow} />
           ) : (
@@ -226,6 +223,62 @@ export function SortableTable<Row>({
         </tbody>
       </table>
     </div>
+  );
+}
+
+/** The header row: a sort button per sortable column, aria-sort telling which one sorts. Shared with the virtual table. */
+export function SortableHead<Row>({
+  columns,
+  sort,
+  onSortChange,
+  rowIndex,
+}: {
+  columns: Column<Row>[];
+  sort?: SortState;
+  onSortChange?: (sort: SortState) => void;
+  /** aria-rowindex of the header, for a table that renders only some of its rows. */
+  rowIndex?: number;
+}) {
+  return (
+    <thead className="sticky top-0 z-10 bg-zinc-50 text-zinc-600 dark:bg-zinc-900 dark:text-zinc-400">
+      <tr aria-rowindex={rowIndex}>
+        {columns.map((column) => {
+          const active = sort?.key === column.key;
+          const ariaSort = active ? (sort?.dir === "asc" ? "ascending" : "descending") : column.sortable ? "none" : undefined;
+          const align = alignClass[column.align ?? "left"];
+          return (
+            <th key={column.key} scope="col" aria-sort={ariaSort} title={column.title} className={clsx("whitespace-nowrap border-b border-zinc-200 px-2 py-1.5 font-medium dark:border-zinc-800", align, column.headerClassName)}>
+              {column.sortable && onSortChange ? (
+                <button
+                  type="button"
+                  onClick={() => onSortChange({ key: column.key, dir: active ? (sort?.dir === "asc" ? "desc" : "asc") : (column.firstDir ?? "asc") })}
+                  className={clsx("inline-flex items-center gap-0.5 rounded hover:text-zinc-950 dark:hover:text-white", active && "text-zinc-950 dark:text-white", column.align === "right" && "flex-row-reverse")}
+                  aria-label={`Sort by ${column.title ?? (typeof column.header === "string" ? column.header : column.key)}`}
+                >
+                  <span>{column.header}</span>
+                  <span aria-hidden className={clsx("inline-block w-2.5 text-[10px]", !active && "opacity-0")}>
+                    {sort?.dir === "asc" ? "▲" : "▼"}
+                  </span>
+                </button>
+              ) : (
+                column.header
+              )}
+            </th>
+          );
+        })}
+      </tr>
+    </thead>
+  );
+}
+
+/** The one row of a table without rows, saying why. */
+export function EmptyRow({ colSpan, children }: { colSpan: number; children?: ReactNode }) {
+  return (
+    <tr>
+      <td colSpan={colSpan} className="px-2 py-6 text-center text-zinc-500">
+        {children ?? "Nothing to show."}
+      </td>
+    </tr>
   );
 }
 

@@ -107,3 +107,8 @@ export function StaleDataBanner({ freshness }: { freshness: SourceFreshness | un
 export function Kbd({ children }: { children: ReactNode }) {
   return <kbd className="rounded border border-zinc-300 bg-zinc-50 px-1 font-mono text-[10px] text-zinc-700 dark:border-zinc-700 dark:bg-zinc-900 dark:text-zinc-300">{children}</kbd>;
 }
+
+/** The placeholder of a figure still loading: keeps the layout from jumping when it arrives. */
+export function Skeleton({ className }: { className?: string }) {
+  return <span aria-hidden className={clsx("inline-block animate-pulse rounded bg-zinc-100 dark:bg-zinc-800", className)} />;
+}

@@ -1,18 +1,18 @@
 "use client";
 import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
-import { useRouter } from "next/navigation";
-import { useEffect, useMemo, useState } from "react";
+import { useEffect, useMemo } from "react";
 import { VerdictBadge } from "@/components/badges";
 import { AREA_META, AreaCard, type AreaSummary } from "@/components/overview-area-card";
 import { HISTORY_WINDOW_MS, recordOverviewSample, useOverviewHistory, type OverviewSample } from "@/components/overview-history";
 import { RegionsStrip } from "@/components/overview-regions-strip";
+import { FreshnessMeta, ListKeysHint } from "@/components/page-scaffold";
 import { SortableTable, type Column } from "@/components/sortable-table";
-import { FreshnessLine, Kbd, Notice, PageHeader, StaleDataBanner } from "@/components/ui";
+import { Kbd, Notice, PageHeader, StaleDataBanner } from "@/components/ui";
+import { useRowSelection } from "@/components/use-row-selection";
 import type { RouterOutputs, Verdict } from "@/lib/api-types";
 import { useTRPC } from "@/lib/trpc";
 import { readError } from "@/lib/trpc-errors";
-import { useListKeys } from "@/lib/use-list-keys";
 
 const REFRESH_MS = 5_000;
 /** Samples further apart than this were not seen (hidden tab, failed refreshes): the sparklines break there. */
@@ -20,6 +20,8 @@ const GAP_MS = REFRESH_MS * 3;
 
 type Overview = RouterOutputs["overview"]["get"];
 type Attention = AreaSummary["worst"][number] & { area: AreaSummary["area"] };
+const attentionKey = (row: Attention) => row.id;
+const attentionHref = (row: Attention) => row.href;
 
 const SEVERITY: Record<Verdict, number> = { CRIT: 0, WARN: 1, UNKNOWN: 2, OK: 3 };
 
@@ -77,7 +79,6 @@ const columns: Column<Attention>[] = [
 
 export function OverviewView() {
   const trpc = useTRPC();
-  const router = useRouter();
   const query = useQuery(trpc.overview.get.queryOptions(undefined, { refetchInterval: REFRESH_MS }));
   const data = query.data;
   const error = readError(query.error);
@@ -106,17 +107,7 @@ export function OverviewView() {
     .map((area) => ({ area, more: area.counts.CRIT + area.counts.WARN + area.counts.UNKNOWN - area.worst.length }))
     .filter(({ more }) => more > 0);
 
-  const [selected, setSelected] = useState<string | null>(null);
-  const keys = useMemo(() => attention.map((row) => row.id), [attention]);
-  useListKeys({
-    keys,
-    selected,
-    onSelect: setSelected,
-    onOpen: (id) => {
-      const row = attention.find((entity) => entity.id === id);
-      if (row) router.push(row.href);
-    },
-  });
+  const selection = useRowSelection({ rows: attention, rowKey: attentionKey, hrefOf: attentionHref });
 
   const regionNames = useMemo(() => data?.regions.map((region) => region.region) ?? [], [data]);
 
@@ -126,15 +117,18 @@ export function OverviewView() {
         <PageHeader
           title="Fleet overview"
           meta={
-            <span className="flex items-center gap-3">
+            <FreshnessMeta query={query} error={error}>
               {data && <span>environment {data.environment}</span>}
-              <FreshnessLine updatedAt={query.dataUpdatedAt} fetching={query.isFetching} error={error?.message ?? null} />
-            </span>
+            </FreshnessMeta>
           }
         >
-          <span className="hidden text-[11px] text-zinc-500 lg:inline">
-            <Kbd>j</Kbd>/<Kbd>k</Kbd> move · <Kbd>Enter</Kbd> open · <Kbd>Ctrl K</Kbd> go to anything
-          </span>
+          <ListKeysHint
+            enter={
+              <>
+                open · <Kbd>Ctrl K</Kbd> go to anything
+              </>
+            }
+          />
         </PageHeader>
         <StaleDataBanner freshness={data?.freshness} />
         {error && !data && <Notice tone="error">Could not load the overview: {error.message}</Notice>}
@@ -178,9 +172,8 @@ export function OverviewView() {
             caption="Entities that are not OK, worst first, with the reasons"
             columns={columns}
             rows={attention}
-            rowKey={(row) => row.id}
-            selectedKey={selected}
-            onRowClick={(row) => setSelected(row.id)}
+            rowKey={attentionKey}
+            {...selection}
             rowTestId="attention-row"
             testId="attention-table"
             fixed

@@ -12,7 +12,9 @@ import { AlertStatusBadge, SeverityBadge, SEVERITIES } from "@/components/alert-
 import { alertSummary, RESOURCE_KIND_LABEL, resourceName } from "@/components/alert-format";
 import { ExpireSilenceButton, SilenceDialog, sharedLabelMatchers, type SilenceTarget } from "@/components/alert-silence-dialog";
 import { VerdictBadge } from "@/components/badges";
-import { Button, FreshnessLine, inputClass, Kbd, Notice, PageHeader } from "@/components/ui";
+import { FilterTextBox, useFilterText } from "@/components/list-filter-bar";
+import { FreshnessMeta, ListKeysHint, LoadFailureNotice } from "@/components/page-scaffold";
+import { Button, inputClass, Notice, PageHeader } from "@/components/ui";
 import type { RouterOutputs, Verdict } from "@/lib/api-types";
 import { formatDateTime, formatDuration, formatRelative } from "@/lib/format";
 import { useTRPC } from "@/lib/trpc";
@@ -121,8 +123,8 @@ export function AlertsView() {
   const severities = useMemo(() => severityParam.split(",").filter((value) => value !== ""), [severityParam]);
   const kindParam = url.get("kind");
   const kind = isKind(kindParam) ? kindParam : null;
-  // The input keeps its own text so typing never waits for the router.
-  const [text, setText] = useState(url.get("q") ?? "");
+  const filterText = useFilterText(url);
+  const { text } = filterText;
 
   const query = useQuery(
     trpc.alerts.list.queryOptions(
@@ -295,40 +297,21 @@ export function AlertsView() {
       <PageHeader
         title="Alerts"
         meta={
-          <span className="flex items-center gap-3">
+          <FreshnessMeta query={query} error={error}>
             {query.data && (
               <span data-testid="alerts-summary">
                 {[status !== "resolved" && `${firing} firing`, status !== "firing" && `${alerts.length - firing} resolved`].filter(Boolean).join(", ")} in {groups.length} group
                 {groups.length === 1 ? "" : "s"}
               </span>
             )}
-            <FreshnessLine updatedAt={query.dataUpdatedAt} fetching={query.isFetching} error={error?.message ?? null} />
-          </span>
+          </FreshnessMeta>
         }
       >
-        <span className="hidden text-[11px] text-zinc-500 lg:inline">
-          <Kbd>/</Kbd> filter · <Kbd>j</Kbd>/<Kbd>k</Kbd> move · <Kbd>Enter</Kbd> open the resource
-        </span>
+        <ListKeysHint filter enter="open the resource" />
       </PageHeader>
 
       <div className="mb-2 flex flex-wrap items-center gap-2" role="search">
-        <label className="sr-only" htmlFor="alert-filter">
-          Filter alerts
-        </label>
-        <input
-          id="alert-filter"
-          ref={filterRef}
-          type="search"
-          value={text}
-          onChange={(event) => {
-            setText(event.target.value);
-            url.set({ q: event.target.value.trim() });
-          }}
-          placeholder="Filter: alert, resource, label  ( / )"
-          className={clsx(inputClass, "w-64")}
-          data-testid="alert-filter"
-          autoComplete="off"
-        />
+        <FilterTextBox id="alert-filter" label="Filter alerts" inputRef={filterRef} value={text} onChange={filterText.change} placeholder="Filter: alert, resource, label  ( / )" widthClass="w-64" />
         <div role="group" aria-label="Status" className="flex items-center gap-1">
           {STATUSES.map((option) => (
             <FilterButton key={option.key} active={status === option.key} onClick={() => url.set({ status: option.key === "firing" ? null : option.key })} testId={`status-${option.key}`}>
@@ -355,23 +338,13 @@ export function AlertsView() {
           ))}
         </select>
         {filtered && (
-          <Button
-            size="xs"
-            onClick={() => {
-              setText("");
-              url.set({ q: null, severity: null, kind: null });
-            }}
-          >
+          <Button size="xs" onClick={() => filterText.clear({ severity: null, kind: null })}>
             Clear filters
           </Button>
         )}
       </div>
 
-      {error && !query.data && (
-        <div className="mb-2">
-          <Notice tone="error">Could not load the alerts: {error.message}</Notice>
-        </div>
-      )}
+      <LoadFailureNotice error={error} data={query.data} what="the alerts" />
       {query.data?.truncated && (
         <div className="mb-2">
           <Notice tone="warn">Only the first {query.data.total.toLocaleString("en-US")} alerts are shown; narrow the filters to see the rest.</Notice>

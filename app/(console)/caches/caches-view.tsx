@@ -1,19 +1,21 @@
 "use client";
 import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
-import { useRouter } from "next/navigation";
-import { useMemo, useRef, useState } from "react";
+import { useMemo, useRef } from "react";
 import { VerdictBadge } from "@/components/badges";
-import { countVerdicts, ListFilters, parseVerdicts, VERDICT_RANK } from "@/components/caches-list-controls";
 import { InstanceStrip } from "@/components/caches-instances";
+import { ListFilters, useListFilters, VERDICT_RANK } from "@/components/caches-list-controls";
 import { toneOf, toneText, UsageBar } from "@/components/caches-usage-bar";
+import { countVerdicts } from "@/components/list-filter-bar";
+import { ListKeysHint, LoadFailureNotice, QueryFreshness } from "@/components/page-scaffold";
 import { SortableTable, type Column, type SortDir } from "@/components/sortable-table";
-import { FreshnessLine, Kbd, Notice, PageHeader, StaleDataBanner } from "@/components/ui";
+import { PageHeader, StaleDataBanner } from "@/components/ui";
+import { firstDirOf, readUrlSort, writeUrlSort } from "@/components/url-sort";
+import { useRowSelection } from "@/components/use-row-selection";
 import type { RouterOutputs } from "@/lib/api-types";
 import { formatPercent, formatRate } from "@/lib/format";
 import { useTRPC } from "@/lib/trpc";
 import { readError } from "@/lib/trpc-errors";
-import { useListKeys } from "@/lib/use-list-keys";
 import { useUrlState } from "@/lib/use-url-state";
 import { cacheHref, compareNumbers, memoryRatio, reasonAbout } from "./cache-model";
 
@@ -22,6 +24,7 @@ const REFRESH_MS = 5_000;
 type CacheRow = RouterOutputs["caches"]["list"]["caches"][number];
 
 const rowKey = (row: CacheRow) => `${row.cluster}@${row.region}`;
+const hrefOf = (row: CacheRow) => cacheHref(row.cluster, row.region);
 
 type SortKey = "verdict" | "name" | "region" | "hit" | "ops" | "memory" | "evictions" | "keys" | "clients" | "instances";
 const SORT_KEYS: SortKey[] = ["verdict", "name", "region", "hit", "ops", "memory", "evictions", "keys", "clients", "instances"];
@@ -130,19 +133,13 @@ const columns: Column<CacheRow>[] = [
 
 export function CachesView() {
   const trpc = useTRPC();
-  const router = useRouter();
   const url = useUrlState();
   const filterRef = useRef<HTMLInputElement>(null);
   const query = useQuery(trpc.caches.list.queryOptions(undefined, { refetchInterval: REFRESH_MS }));
 
-  const sortKey = SORT_KEYS.find((key) => key === url.get("sort")) ?? "verdict";
-  const dirParam = url.get("dir");
-  const sortDir: SortDir = dirParam === "asc" || dirParam === "desc" ? dirParam : (columns.find((c) => c.key === sortKey)?.firstDir ?? "asc");
-  const region = url.get("region") ?? "";
-  const verdictParam = url.get("verdict");
-  const verdicts = useMemo(() => parseVerdicts(verdictParam), [verdictParam]);
-  // The input keeps its own text so typing never waits for the router.
-  const [text, setText] = useState(url.get("q") ?? "");
+  const sort = readUrlSort(url, SORT_KEYS, firstDirOf(columns));
+  const filters = useListFilters(url);
+  const { text, region, verdicts } = filters;
 
   const all = useMemo(() => query.data?.caches ?? [], [query.data]);
   const regions = useMemo(() => [...new Set(all.map((row) => row.region))].sort(), [all]);
@@ -154,72 +151,42 @@ export function CachesView() {
       .filter((row) => !region || row.region === region)
       .filter((row) => verdicts.length === 0 || verdicts.includes(row.health.verdict))
       .filter((row) => !needle || `${row.cluster} ${row.region}`.toLowerCase().includes(needle))
-      .sort(compareRows(sortKey, sortDir));
-  }, [all, region, verdicts, text, sortKey, sortDir]);
+      .sort(compareRows(sort.key, sort.dir));
+  }, [all, region, verdicts, text, sort.key, sort.dir]);
 
-  const [selected, setSelected] = useState<string | null>(null);
-  const keys = useMemo(() => rows.map(rowKey), [rows]);
-  useListKeys({
-    keys,
-    selected,
-    onSelect: setSelected,
-    onOpen: (key) => {
-      const row = rows.find((r) => rowKey(r) === key);
-      if (row) router.push(cacheHref(row.cluster, row.region));
-    },
-    filterRef,
-  });
+  const selection = useRowSelection({ rows, rowKey, hrefOf, filterRef });
 
   const error = readError(query.error);
 
   return (
     <div>
-      <PageHeader title="Caches" meta={<FreshnessLine updatedAt={query.dataUpdatedAt} fetching={query.isFetching} error={error?.message ?? null} />}>
-        <span className="hidden text-[11px] text-zinc-500 lg:inline">
-          <Kbd>/</Kbd> filter · <Kbd>j</Kbd>/<Kbd>k</Kbd> move · <Kbd>Enter</Kbd> open
-        </span>
+      <PageHeader title="Caches" meta={<QueryFreshness query={query} error={error} />}>
+        <ListKeysHint filter enter="open" />
       </PageHeader>
       <StaleDataBanner freshness={query.data?.freshness} />
 
       <ListFilters
         idPrefix="cache"
         noun="caches"
-        text={text}
-        onText={(value) => {
-          setText(value);
-          url.set({ q: value.trim() });
-        }}
         filterRef={filterRef}
         placeholder="Filter: cache, region  ( / )"
         regions={regions}
-        region={region}
-        onRegion={(value) => url.set({ region: value })}
-        verdicts={verdicts}
         counts={counts}
-        onVerdicts={(next) => url.set({ verdict: next.join(",") })}
-        onClear={() => {
-          setText("");
-          url.set({ q: null, region: null, verdict: null });
-        }}
+        {...filters.controls}
         shown={rows.length}
         total={all.length}
       />
 
-      {error && !query.data && (
-        <div className="mb-2">
-          <Notice tone="error">Could not load the caches: {error.message}</Notice>
-        </div>
-      )}
+      <LoadFailureNotice error={error} data={query.data} what="the caches" />
 
       <SortableTable
         caption="Redis caches per region, worst first, with hit ratio, load, memory, evictions and instances"
         columns={columns}
         rows={rows}
         rowKey={rowKey}
-        sort={{ key: sortKey, dir: sortDir }}
-        onSortChange={(sort) => url.set({ sort: sort.key, dir: sort.dir })}
-        selectedKey={selected}
-        onRowClick={(row) => setSelected(rowKey(row))}
+        sort={sort}
+        onSortChange={writeUrlSort(url)}
+        {...selection}
         rowTestId="cache-row"
         testId="caches-table"
         fixed

@@ -15,9 +15,11 @@ export type PartitionRow = GroupDetail["partitions"][number];
 /** How often the Kafka pages refresh (React Query pauses it while the tab is hidden). */
 export const REFRESH_MS = 5_000;
 
-export const VERDICTS: Verdict[] = ["CRIT", "WARN", "UNKNOWN", "OK"];
 /** Worst first: an unjudged entity is more worrying than a healthy one. */
 export const VERDICT_RANK: Record<Verdict, number> = { CRIT: 3, WARN: 2, UNKNOWN: 1, OK: 0 };
+/** The verdict of a cluster, topic or group over the regions shown: the worst; null while none is known. */
+export const worstVerdict = (rows: readonly { health: { verdict: Verdict } }[]): Verdict | null =>
+  rows.reduce<Verdict | null>((worst, row) => (worst === null || VERDICT_RANK[row.health.verdict] > VERDICT_RANK[worst] ? row.health.verdict : worst), null);
 /** Burrow statuses worst first, for sorting (STOP and STALL are outages, REWIND replays). */
 export const STATUS_RANK: Record<BurrowStatus, number> = { STOP: 5, STALL: 4, REWIND: 3, WARN: 2, UNKNOWN: 1, OK: 0 };
 

@@ -7,16 +7,18 @@ import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useMemo, useRef, useState } from "react";
 import { VerdictBadge } from "@/components/badges";
+import { ClearFiltersLink, FilterSelect, FilterTextBox, parseVerdicts, useFilterText, VerdictToggles } from "@/components/list-filter-bar";
+import { ListKeysHint } from "@/components/page-scaffold";
 import { BurrowBadge, DlqMark } from "@/components/queues-badges";
 import { VirtualTable } from "@/components/queues-virtual-table";
 import type { Column, SortDir } from "@/components/sortable-table";
-import { inputClass, Kbd } from "@/components/ui";
+import { readUrlSort, writeUrlSort } from "@/components/url-sort";
 import type { Verdict } from "@/lib/api-types";
 import { formatPercent, formatRate } from "@/lib/format";
 import { useListKeys } from "@/lib/use-list-keys";
 import { useUrlState } from "@/lib/use-url-state";
 import {
-  deadLettersBySource, drainLabel, formatCount, groupKey, href, matches, STATUS_RANK, topicKey, VERDICT_RANK, VERDICTS,
+  deadLettersBySource, drainLabel, formatCount, groupKey, href, matches, STATUS_RANK, topicKey, VERDICT_RANK,
   type GroupRow, type TopicRow,
 } from "./queue-model";
 
@@ -283,13 +285,8 @@ function sorter<Row, Key extends string>(values: Record<Key, (row: Row) => numbe
   };
 }
 
-/** Reads a sort from the URL, falling back to worst first. */
-function readSort<Key extends string>(keys: readonly Key[], sort: string | null, dir: string | null): { key: Key; dir: SortDir } {
-  const key = keys.find((candidate) => candidate === sort) ?? keys[0];
-  if (key === undefined) throw new Error("no sort keys");
-  const fallback: SortDir = key === "verdict" || key === "status" ? "desc" : "asc";
-  return { key, dir: dir === "asc" || dir === "desc" ? dir : fallback };
-}
+/** Worst first: the verdict and Burrow status columns start with the worst; the others, A to Z and smallest first. */
+const defaultDir = (key: string): SortDir => (key === "verdict" || key === "status" ? "desc" : "asc");
 
 const inScope = (row: { region: string; cluster: string }, region: string, cluster: string) => (!region || row.region === region) && (!cluster || row.cluster === cluster);
 const verdictOk = (filter: readonly Verdict[], verdict: Verdict) => filter.length === 0 || filter.includes(verdict);
@@ -320,10 +317,10 @@ export function QueueTables({
   const tab: QueueTab = TABS.find((candidate) => candidate.key === url.get("tab"))?.key ?? "groups";
   const region = url.get("region") ?? "";
   const cluster = showCluster ? (url.get("cluster") ?? "") : "";
-  const verdictParam = url.get("verdict") ?? "";
-  const verdictFilter = useMemo(() => verdictParam.split(",").filter((v): v is Verdict => VERDICTS.includes(v as Verdict)), [verdictParam]);
-  // The input keeps its own text so typing never waits for the router.
-  const [text, setText] = useState(url.get("q") ?? "");
+  const verdictParam = url.get("verdict");
+  const verdictFilter = useMemo(() => parseVerdicts(verdictParam), [verdictParam]);
+  const filterText = useFilterText(url);
+  const { text } = filterText;
   const needle = text.trim().toLowerCase();
 
   const regions = useMemo(() => [...new Set([...groups, ...topics].map((row) => row.region))].sort(), [groups, topics]);
@@ -352,9 +349,9 @@ export function QueueTables({
   );
   const totals = { groups: scopedGroups.length, topics: scopedTopics.length, dlq: scopedDlqs.length };
 
-  const groupSort = readSort(GROUP_SORT_KEYS, url.get("sort"), url.get("dir"));
-  const topicSort = readSort(TOPIC_SORT_KEYS, url.get("sort"), url.get("dir"));
-  const dlqSort = readSort(DLQ_SORT_KEYS, url.get("sort"), url.get("dir"));
+  const groupSort = readUrlSort(url, GROUP_SORT_KEYS, defaultDir);
+  const topicSort = readUrlSort(url, TOPIC_SORT_KEYS, defaultDir);
+  const dlqSort = readUrlSort(url, DLQ_SORT_KEYS, defaultDir);
 
   const groupRows = useMemo(
     () =>
@@ -389,14 +386,10 @@ export function QueueTables({
   useListKeys({ keys, selected, onSelect: setSelected, onOpen: open, filterRef });
 
   const columns = useMemo(() => ({ groups: groupColumns({ showCluster }), topics: topicColumns(showCluster), dlq: dlqColumns(showCluster) }), [showCluster]);
-  const toggleVerdict = (verdict: Verdict) => {
-    const next = verdictFilter.includes(verdict) ? verdictFilter.filter((v) => v !== verdict) : [...verdictFilter, verdict];
-    url.set({ verdict: next.join(",") });
-  };
   const filtered = Boolean(text || region || cluster || verdictFilter.length > 0);
   const shown = tab === "groups" ? groupRows.length : topicRows.length;
   const emptyText = loading ? "Loading…" : totals[tab] === 0 ? (tab === "dlq" ? "No dead-letter topics." : tab === "topics" ? "No topics." : "No consumer groups.") : "Nothing matches the filters.";
-  const sortChange = (sort: { key: string; dir: SortDir }) => url.set({ sort: sort.key, dir: sort.dir });
+  const sortChange = writeUrlSort(url);
 
   return (
     <section aria-label="Consumer groups and topics">
@@ -432,86 +425,23 @@ export function QueueTables({
             </button>
           );
         })}
-        <span className="ml-auto hidden pb-1 text-[11px] text-zinc-500 lg:inline">
-          <Kbd>/</Kbd> filter · <Kbd>j</Kbd>/<Kbd>k</Kbd> move · <Kbd>Enter</Kbd> open
-        </span>
+        <ListKeysHint filter enter="open" className="ml-auto pb-1" />
       </div>
 
       <div className="mb-2 flex flex-wrap items-center gap-2" role="search">
-        <label className="sr-only" htmlFor="queues-filter">
-          Filter {TABS.find((option) => option.key === tab)?.label.toLowerCase()}
-        </label>
-        <input
+        <FilterTextBox
           id="queues-filter"
-          ref={filterRef}
-          type="search"
+          label={`Filter ${TABS.find((option) => option.key === tab)?.label.toLowerCase()}`}
+          inputRef={filterRef}
           value={text}
-          onChange={(event) => {
-            setText(event.target.value);
-            url.set({ q: event.target.value.trim() });
-          }}
+          onChange={filterText.change}
           placeholder={tab === "groups" ? "Filter: group, topic, deployment  ( / )" : "Filter: topic, cluster, region  ( / )"}
-          className={clsx(inputClass, "w-64")}
-          data-testid="queues-filter"
-          autoComplete="off"
+          widthClass="w-64"
         />
-        <label className="sr-only" htmlFor="queues-region">
-          Region
-        </label>
-        <select id="queues-region" value={region} onChange={(event) => url.set({ region: event.target.value })} className={inputClass} data-testid="queues-region">
-          <option value="">all regions</option>
-          {(regions.includes(region) || !region ? regions : [region, ...regions]).map((name) => (
-            <option key={name} value={name}>
-              {name}
-            </option>
-          ))}
-        </select>
-        {showCluster && (
-          <>
-            <label className="sr-only" htmlFor="queues-cluster">
-              Cluster
-            </label>
-            <select id="queues-cluster" value={cluster} onChange={(event) => url.set({ cluster: event.target.value })} className={inputClass}>
-              <option value="">all clusters</option>
-              {(clusters.includes(cluster) || !cluster ? clusters : [cluster, ...clusters]).map((name) => (
-                <option key={name} value={name}>
-                  {name}
-                </option>
-              ))}
-            </select>
-          </>
-        )}
-        <div role="group" aria-label="Filter by health verdict" className="flex items-center gap-1">
-          {VERDICTS.map((verdict) => {
-            const active = verdictFilter.includes(verdict);
-            return (
-              <button
-                key={verdict}
-                type="button"
-                aria-pressed={active}
-                onClick={() => toggleVerdict(verdict)}
-                className={clsx(
-                  "rounded border px-1.5 py-0.5 text-[11px] tabular-nums",
-                  active ? "border-zinc-800 bg-zinc-800 text-white dark:border-zinc-200 dark:bg-zinc-200 dark:text-zinc-900" : "border-zinc-300 hover:bg-zinc-100 dark:border-zinc-700 dark:hover:bg-zinc-800",
-                )}
-              >
-                {verdict} <span className={clsx(!active && "text-zinc-500")}>{counts[tab][verdict]}</span>
-              </button>
-            );
-          })}
-        </div>
-        {filtered && (
-          <button
-            type="button"
-            className="text-xs text-sky-700 hover:underline dark:text-sky-400"
-            onClick={() => {
-              setText("");
-              url.set({ q: null, region: null, cluster: null, verdict: null });
-            }}
-          >
-            clear filters
-          </button>
-        )}
+        <FilterSelect id="queues-region" label="Region" allLabel="all regions" value={region} options={regions} onChange={(value) => url.set({ region: value })} testId="queues-region" />
+        {showCluster && <FilterSelect id="queues-cluster" label="Cluster" allLabel="all clusters" value={cluster} options={clusters} onChange={(value) => url.set({ cluster: value })} />}
+        <VerdictToggles selected={verdictFilter} counts={counts[tab]} onChange={(next) => url.set({ verdict: next.join(",") })} />
+        {filtered && <ClearFiltersLink onClick={() => filterText.clear({ region: null, cluster: null, verdict: null })} />}
         <span className="ml-auto text-xs tabular-nums text-zinc-500">
           {shown} of {totals[tab]}
         </span>

@@ -2,7 +2,8 @@
 // /queues: every Kafka cluster of the environment at a glance, then its consumer groups,
 // topics and dead-letter topics, worst first.
 import { useQuery } from "@tanstack/react-query";
-import { FreshnessLine, Notice, PageHeader, StaleDataBanner } from "@/components/ui";
+import { FreshnessMeta, LoadFailureNotice } from "@/components/page-scaffold";
+import { PageHeader, StaleDataBanner } from "@/components/ui";
 import { useTRPC } from "@/lib/trpc";
 import { readError } from "@/lib/trpc-errors";
 import { useUrlState } from "@/lib/use-url-state";
@@ -29,18 +30,13 @@ export function QueuesView() {
       <PageHeader
         title="Queues"
         meta={
-          <span className="flex items-center gap-3">
+          <FreshnessMeta query={query} error={error}>
             {data && <span>environment {data.environment}</span>}
-            <FreshnessLine updatedAt={query.dataUpdatedAt} fetching={query.isFetching} error={error?.message ?? null} />
-          </span>
+          </FreshnessMeta>
         }
       />
       <StaleDataBanner freshness={data?.freshness} />
-      {error && !data && (
-        <div className="mb-2">
-          <Notice tone="error">Could not load the Kafka clusters: {error.message}</Notice>
-        </div>
-      )}
+      <LoadFailureNotice error={error} data={data} what="the Kafka clusters" />
       <ClusterStrip clusters={clusters} groups={data?.groups ?? NONE} loading={query.isPending} />
       <QueueTables groups={data?.groups ?? NONE} topics={data?.topics ?? NONE} loading={query.isPending} scope="fleet" />
     </div>

@@ -5,10 +5,11 @@ import Link from "next/link";
 import { useEffect, useMemo, useReducer, useRef, useSyncExternalStore } from "react";
 import { VerdictBadge } from "@/components/badges";
 import { VerdictCounts, WeightBar } from "@/components/overview-figures";
+import { FreshnessMeta, ListKeysHint, LoadFailureNotice } from "@/components/page-scaffold";
 import { ActionButton, useActionLauncher } from "@/components/request-action-dialog";
 import { drainedRegion, drainWeights, regionFailoverForm, type RegionWeight } from "@/components/request-action-kinds";
 import { SortableTable, type Column } from "@/components/sortable-table";
-import { FreshnessLine, Kbd, Notice, PageHeader, StaleDataBanner } from "@/components/ui";
+import { PageHeader, StaleDataBanner } from "@/components/ui";
 import type { RouterOutputs, Verdict } from "@/lib/api-types";
 import { formatPercent, formatRate } from "@/lib/format";
 import { useTRPC } from "@/lib/trpc";
@@ -135,15 +136,12 @@ export function RegionsView() {
       <PageHeader
         title="Regions"
         meta={
-          <span className="flex items-center gap-3">
+          <FreshnessMeta query={query} error={error}>
             {data && <span>environment {data.environment}</span>}
-            <FreshnessLine updatedAt={query.dataUpdatedAt} fetching={query.isFetching} error={error?.message ?? null} />
-          </span>
+          </FreshnessMeta>
         }
       >
-        <span className="hidden text-[11px] text-zinc-500 lg:inline">
-          <Kbd>j</Kbd>/<Kbd>k</Kbd> move · <Kbd>Enter</Kbd> show its failover plan
-        </span>
+        <ListKeysHint enter="show its failover plan" />
         {mayRequest && rows.length > 1 && (
           <ActionButton kind="region.failover" size="sm" onOpen={() => launcher.open("region.failover")}>
             Shift traffic…
@@ -152,11 +150,7 @@ export function RegionsView() {
       </PageHeader>
       {launcher.status && <div className="mb-2">{launcher.status}</div>}
       <StaleDataBanner freshness={data?.freshness} />
-      {error && !data && (
-        <div className="mb-2">
-          <Notice tone="error">Could not load the regions: {error.message}</Notice>
-        </div>
-      )}
+      <LoadFailureNotice error={error} data={data} what="the regions" />
 
       <SortableTable
         caption="Regions, worst first: traffic, health, their entities' verdicts and what a failover would move"

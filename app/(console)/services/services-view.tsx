@@ -2,20 +2,21 @@
 import { useQuery } from "@tanstack/react-query";
 import clsx from "clsx";
 import Link from "next/link";
-import { useRouter } from "next/navigation";
-import { useMemo, useRef, useState } from "react";
+import { useMemo, useRef } from "react";
 import { VerdictBadge } from "@/components/badges";
-import { SortableTable, type Column, type SortDir, type SortState } from "@/components/sortable-table";
-import { FreshnessLine, inputClass, Kbd, Notice, PageHeader, StaleDataBanner } from "@/components/ui";
+import { ClearFiltersLink, countVerdicts, FilterSelect, FilterTextBox, parseVerdicts, useFilterText, VerdictToggles } from "@/components/list-filter-bar";
+import { ListKeysHint, LoadFailureNotice, QueryFreshness } from "@/components/page-scaffold";
+import { SortableTable, type Column, type SortState } from "@/components/sortable-table";
+import { PageHeader, StaleDataBanner } from "@/components/ui";
+import { readUrlSort, writeUrlSort } from "@/components/url-sort";
+import { useRowSelection } from "@/components/use-row-selection";
 import type { ServiceRow, Verdict } from "@/lib/api-types";
 import { formatMs, formatPercent, formatRate } from "@/lib/format";
 import { useTRPC } from "@/lib/trpc";
 import { readError } from "@/lib/trpc-errors";
-import { useListKeys } from "@/lib/use-list-keys";
 import { useUrlState } from "@/lib/use-url-state";
 
 const REFRESH_MS = 10_000;
-const VERDICTS: Verdict[] = ["CRIT", "WARN", "UNKNOWN", "OK"];
 /** Worst first: an unknown service is more worrying than a healthy one. */
 const VERDICT_RANK: Record<Verdict, number> = { CRIT: 3, WARN: 2, UNKNOWN: 1, OK: 0 };
 
@@ -148,28 +149,22 @@ const columns: Column<ServiceRow>[] = [
 
 export function ServicesView() {
   const trpc = useTRPC();
-  const router = useRouter();
   const url = useUrlState();
   const filterRef = useRef<HTMLInputElement>(null);
   const query = useQuery(trpc.services.list.queryOptions(undefined, { refetchInterval: REFRESH_MS }));
 
-  const sortKey = SORT_KEYS.find((key) => key === url.get("sort")) ?? "verdict";
-  const sortDir: SortDir = url.get("dir") === "asc" ? "asc" : url.get("dir") === "desc" ? "desc" : sortKey === "verdict" ? "desc" : "asc";
+  const sort = readUrlSort(url, SORT_KEYS, (key) => (key === "verdict" ? "desc" : "asc"));
   const namespace = url.get("ns") ?? "";
   const region = url.get("region") ?? "";
-  const verdictParam = url.get("verdict") ?? "";
-  const verdictFilter = useMemo(() => verdictParam.split(",").filter((v): v is Verdict => VERDICTS.includes(v as Verdict)), [verdictParam]);
-  // The input keeps its own text so typing never waits for the router.
-  const [text, setText] = useState(url.get("q") ?? "");
+  const verdictParam = url.get("verdict");
+  const verdictFilter = useMemo(() => parseVerdicts(verdictParam), [verdictParam]);
+  const filterText = useFilterText(url);
+  const { text } = filterText;
 
   const all = useMemo(() => query.data?.rows ?? [], [query.data]);
   const namespaces = useMemo(() => [...new Set(all.map((row) => row.namespace))].sort(), [all]);
   const regions = useMemo(() => [...new Set(all.map((row) => row.region))].sort(), [all]);
-  const counts = useMemo(() => {
-    const byVerdict: Record<Verdict, number> = { CRIT: 0, WARN: 0, UNKNOWN: 0, OK: 0 };
-    for (const row of all) byVerdict[row.health.verdict]++;
-    return byVerdict;
-  }, [all]);
+  const counts = useMemo(() => countVerdicts(all), [all]);
 
   const rows = useMemo(() => {
     const needle = text.trim().toLowerCase();
@@ -178,124 +173,41 @@ export function ServicesView() {
       .filter((row) => !region || row.region === region)
       .filter((row) => verdictFilter.length === 0 || verdictFilter.includes(row.health.verdict))
       .filter((row) => !needle || `${row.namespace}/${row.name} ${row.region}`.toLowerCase().includes(needle))
-      .sort(compareRows({ key: sortKey, dir: sortDir }));
-  }, [all, namespace, region, verdictFilter, text, sortKey, sortDir]);
+      .sort(compareRows({ key: sort.key, dir: sort.dir }));
+  }, [all, namespace, region, verdictFilter, text, sort.key, sort.dir]);
 
-  const [selected, setSelected] = useState<string | null>(null);
-  const keys = useMemo(() => rows.map(rowKey), [rows]);
-  const open = (key: string) => {
-    const row = rows.find((r) => rowKey(r) === key);
-    if (row) router.push(hrefOf(row));
-  };
-  useListKeys({ keys, selected, onSelect: setSelected, onOpen: open, filterRef });
+  const selection = useRowSelection({ rows, rowKey, hrefOf, filterRef });
 
-  const toggleVerdict = (verdict: Verdict) => {
-    const next = verdictFilter.includes(verdict) ? verdictFilter.filter((v) => v !== verdict) : [...verdictFilter, verdict];
-    url.set({ verdict: next.join(",") });
-  };
   const error = readError(query.error);
 
   return (
     <div>
-      <PageHeader title="Services" meta={<FreshnessLine updatedAt={query.dataUpdatedAt} fetching={query.isFetching} error={error?.message ?? null} />}>
-        <span className="hidden text-[11px] text-zinc-500 lg:inline">
-          <Kbd>/</Kbd> filter · <Kbd>j</Kbd>/<Kbd>k</Kbd> move · <Kbd>Enter</Kbd> open
-        </span>
+      <PageHeader title="Services" meta={<QueryFreshness query={query} error={error} />}>
+        <ListKeysHint filter enter="open" />
       </PageHeader>
       <StaleDataBanner freshness={query.data?.freshness} />
 
       <div className="mb-2 flex flex-wrap items-center gap-2" role="search">
-        <label className="sr-only" htmlFor="service-filter">
-          Filter services
-        </label>
-        <input
-          id="service-filter"
-          ref={filterRef}
-          type="search"
-          value={text}
-          onChange={(event) => {
-            setText(event.target.value);
-            url.set({ q: event.target.value.trim() });
-          }}
-          placeholder="Filter: name, namespace, region  ( / )"
-          className={clsx(inputClass, "w-64")}
-          data-testid="service-filter"
-          autoComplete="off"
-        />
-        <label className="sr-only" htmlFor="namespace-filter">
-          Namespace
-        </label>
-        <select id="namespace-filter" value={namespace} onChange={(event) => url.set({ ns: event.target.value })} className={inputClass}>
-          <option value="">all namespaces</option>
-          {/* Keep a namespace from the URL selectable even before the data arrives. */}
-          {(namespaces.includes(namespace) || !namespace ? namespaces : [namespace, ...namespaces]).map((ns) => (
-            <option key={ns} value={ns}>
-              {ns}
-            </option>
-          ))}
-        </select>
-        <label className="sr-only" htmlFor="region-filter">
-          Region
-        </label>
-        <select id="region-filter" value={region} onChange={(event) => url.set({ region: event.target.value })} className={inputClass} data-testid="region-filter">
-          <option value="">all regions</option>
-          {(regions.includes(region) || !region ? regions : [region, ...regions]).map((name) => (
-            <option key={name} value={name}>
-              {name}
-            </option>
-          ))}
-        </select>
-        <div role="group" aria-label="Filter by health verdict" className="flex items-center gap-1">
-          {VERDICTS.map((verdict) => {
-            const active = verdictFilter.includes(verdict);
-            return (
-              <button
-                key={verdict}
-                type="button"
-                aria-pressed={active}
-                onClick={() => toggleVerdict(verdict)}
-                className={clsx(
-                  "rounded border px-1.5 py-0.5 text-[11px] tabular-nums",
-                  active ? "border-zinc-800 bg-zinc-800 text-white dark:border-zinc-200 dark:bg-zinc-200 dark:text-zinc-900" : "border-zinc-300 hover:bg-zinc-100 dark:border-zinc-700 dark:hover:bg-zinc-800",
-                )}
-              >
-                {verdict} <span className={clsx(!active && "text-zinc-500")}>{counts[verdict]}</span>
-              </button>
-            );
-          })}
-        </div>
-        {(text || namespace || region || verdictFilter.length > 0) && (
-          <button
-            type="button"
-            className="text-xs text-sky-700 hover:underline dark:text-sky-400"
-            onClick={() => {
-              setText("");
-              url.set({ q: null, ns: null, region: null, verdict: null });
-            }}
-          >
-            clear filters
-          </button>
-        )}
+        <FilterTextBox id="service-filter" label="Filter services" inputRef={filterRef} value={text} onChange={filterText.change} placeholder="Filter: name, namespace, region  ( / )" widthClass="w-64" />
+        <FilterSelect id="namespace-filter" label="Namespace" allLabel="all namespaces" value={namespace} options={namespaces} onChange={(value) => url.set({ ns: value })} />
+        <FilterSelect id="region-filter" label="Region" allLabel="all regions" value={region} options={regions} onChange={(value) => url.set({ region: value })} testId="region-filter" />
+        <VerdictToggles selected={verdictFilter} counts={counts} onChange={(next) => url.set({ verdict: next.join(",") })} />
+        {(text || namespace || region || verdictFilter.length > 0) && <ClearFiltersLink onClick={() => filterText.clear({ ns: null, region: null, verdict: null })} />}
         <span className="ml-auto text-xs text-zinc-500 tabular-nums">
           {rows.length} of {all.length} workloads
         </span>
       </div>
 
-      {error && !query.data && (
-        <div className="mb-2">
-          <Notice tone="error">Could not load services: {error.message}</Notice>
-        </div>
-      )}
+      <LoadFailureNotice error={error} data={query.data} what="services" />
 
       <SortableTable
         caption="Services by region with their health and figures"
         columns={columns}
         rows={rows}
         rowKey={rowKey}
-        sort={{ key: sortKey, dir: sortDir }}
-        onSortChange={(sort) => url.set({ sort: sort.key, dir: sort.dir })}
-        selectedKey={selected}
-        onRowClick={(row) => setSelected(rowKey(row))}
+        sort={sort}
+        onSortChange={writeUrlSort(url)}
+        {...selection}
         rowTestId="service-row"
         testId="services-table"
         fixed

@@ -2,18 +2,20 @@
 import { useQuery } from "@tanstack/react-query";
 import clsx from "clsx";
 import Link from "next/link";
-import { useRouter } from "next/navigation";
-import { useMemo, useRef, useState } from "react";
+import { useMemo, useRef } from "react";
 import { VerdictBadge } from "@/components/badges";
-import { countVerdicts, ListFilters, parseVerdicts, VERDICT_RANK } from "@/components/caches-list-controls";
+import { ListFilters, useListFilters, VERDICT_RANK } from "@/components/caches-list-controls";
 import { toneOf, toneText, UsageBar } from "@/components/caches-usage-bar";
+import { countVerdicts } from "@/components/list-filter-bar";
+import { ListKeysHint, LoadFailureNotice, QueryFreshness } from "@/components/page-scaffold";
 import { BalancerBadge, EsStatusBadge, UpDown } from "@/components/shards-badges";
 import { SortableTable, type Column, type SortDir } from "@/components/sortable-table";
-import { FreshnessLine, Kbd, Notice, PageHeader, StaleDataBanner } from "@/components/ui";
+import { PageHeader, StaleDataBanner } from "@/components/ui";
+import { firstDirOf, readUrlSort, writeUrlSort } from "@/components/url-sort";
+import { useRowSelection } from "@/components/use-row-selection";
 import type { Verdict } from "@/lib/api-types";
 import { useTRPC } from "@/lib/trpc";
 import { readError } from "@/lib/trpc-errors";
-import { useListKeys } from "@/lib/use-list-keys";
 import { useUrlState } from "@/lib/use-url-state";
 import { compareNumbers } from "../caches/cache-model";
 import { chunkBalance, maxReplicationLag, reasonAbout, shardHref, type ElasticsearchCluster, type MongoCluster } from "./shard-model";
@@ -24,6 +26,8 @@ const REFRESH_MS = 5_000;
 // Elasticsearch cluster may share a name.
 const mongoKey = (row: MongoCluster) => `mongo:${row.cluster}@${row.region}`;
 const esKey = (row: ElasticsearchCluster) => `es:${row.cluster}@${row.region}`;
+const clusterKey = (row: MongoCluster | ElasticsearchCluster) => ("shards" in row ? mongoKey(row) : esKey(row));
+const hrefOf = (row: MongoCluster | ElasticsearchCluster) => shardHref(row.cluster, row.region);
 
 const ES_STATUS_RANK = { red: 2, yellow: 1, green: 0 } as const;
 
@@ -66,15 +70,6 @@ function sortRows<Row>(rows: Row[], sorter: Sorter<Row>, key: string, dir: SortD
     const primary = typeof x === "number" && typeof y === "number" ? compareNumbers(x, y) : String(x).localeCompare(String(y));
     return primary * factor || rowKey(a).localeCompare(rowKey(b));
   });
-}
-
-/** The sort of one table from its pair of URL parameters; worst first by default. */
-function readSort(url: ReturnType<typeof useUrlState>, prefix: string, sorter: Sorter<unknown>, columns: { key: string; firstDir?: SortDir }[]) {
-  const param = url.get(`${prefix}sort`);
-  const key = param && param in sorter ? param : "verdict";
-  const dirParam = url.get(`${prefix}dir`);
-  const dir: SortDir = dirParam === "asc" || dirParam === "desc" ? dirParam : (columns.find((column) => column.key === key)?.firstDir ?? "asc");
-  return { key, dir };
 }
 
 const whyColumn = <Row extends { health: { reasons: string[] } }>(testId: string): Column<Row> => ({
@@ -240,17 +235,15 @@ function SectionHeading({ id, title, shown, total }: { id: string; title: string
 
 export function ShardsView() {
   const trpc = useTRPC();
-  const router = useRouter();
   const url = useUrlState();
   const filterRef = useRef<HTMLInputElement>(null);
   const query = useQuery(trpc.shards.list.queryOptions(undefined, { refetchInterval: REFRESH_MS }));
 
-  const region = url.get("region") ?? "";
-  const verdictParam = url.get("verdict");
-  const verdicts = useMemo(() => parseVerdicts(verdictParam), [verdictParam]);
-  const [text, setText] = useState(url.get("q") ?? "");
-  const mongoSortState = readSort(url, "m", mongoSort as Sorter<unknown>, mongoColumns);
-  const esSortState = readSort(url, "e", esSort as Sorter<unknown>, esColumns);
+  const filters = useListFilters(url);
+  const { text, region, verdicts } = filters;
+  // Each table has its own pair of URL parameters; worst first by default (verdict is each sorter's first key).
+  const mongoSortState = readUrlSort(url, Object.keys(mongoSort), firstDirOf(mongoColumns), "m");
+  const esSortState = readUrlSort(url, Object.keys(esSort), firstDirOf(esColumns), "e");
 
   const allMongo = useMemo(() => query.data?.mongoClusters ?? [], [query.data]);
   const allEs = useMemo(() => query.data?.elasticsearchClusters ?? [], [query.data]);
@@ -272,18 +265,9 @@ export function ShardsView() {
     [allEs, keep, esSortState.key, esSortState.dir],
   );
 
-  const [selected, setSelected] = useState<string | null>(null);
-  const keys = useMemo(() => [...mongoRows.map(mongoKey), ...esRows.map(esKey)], [mongoRows, esRows]);
-  useListKeys({
-    keys,
-    selected,
-    onSelect: setSelected,
-    onOpen: (key) => {
-      const row = mongoRows.find((r) => mongoKey(r) === key) ?? esRows.find((r) => esKey(r) === key);
-      if (row) router.push(shardHref(row.cluster, row.region));
-    },
-    filterRef,
-  });
+  // One selection over both tables: j/k run from the last MongoDB cluster on to the first Elasticsearch one.
+  const bothTables = useMemo(() => [...mongoRows, ...esRows], [mongoRows, esRows]);
+  const selection = useRowSelection({ rows: bothTables, rowKey: clusterKey, hrefOf, filterRef });
 
   const error = readError(query.error);
   const total = allMongo.length + allEs.length;
@@ -291,42 +275,24 @@ export function ShardsView() {
 
   return (
     <div>
-      <PageHeader title="Shards" meta={<FreshnessLine updatedAt={query.dataUpdatedAt} fetching={query.isFetching} error={error?.message ?? null} />}>
-        <span className="hidden text-[11px] text-zinc-500 lg:inline">
-          <Kbd>/</Kbd> filter · <Kbd>j</Kbd>/<Kbd>k</Kbd> move · <Kbd>Enter</Kbd> open
-        </span>
+      <PageHeader title="Shards" meta={<QueryFreshness query={query} error={error} />}>
+        <ListKeysHint filter enter="open" />
       </PageHeader>
       <StaleDataBanner freshness={query.data?.freshness} />
 
       <ListFilters
         idPrefix="shard"
         noun="clusters"
-        text={text}
-        onText={(value) => {
-          setText(value);
-          url.set({ q: value.trim() });
-        }}
         filterRef={filterRef}
         placeholder="Filter: cluster, region, kind  ( / )"
         regions={regions}
-        region={region}
-        onRegion={(value) => url.set({ region: value })}
-        verdicts={verdicts}
         counts={counts}
-        onVerdicts={(next) => url.set({ verdict: next.join(",") })}
-        onClear={() => {
-          setText("");
-          url.set({ q: null, region: null, verdict: null });
-        }}
+        {...filters.controls}
         shown={mongoRows.length + esRows.length}
         total={total}
       />
 
-      {error && !query.data && (
-        <div className="mb-2">
-          <Notice tone="error">Could not load the clusters: {error.message}</Notice>
-        </div>
-      )}
+      <LoadFailureNotice error={error} data={query.data} what="the clusters" />
 
       <section aria-labelledby="mongo-heading" className="mb-4">
         <SectionHeading id="mongo-heading" title="MongoDB sharded clusters" shown={mongoRows.length} total={allMongo.length} />
@@ -336,9 +302,8 @@ export function ShardsView() {
           rows={mongoRows}
           rowKey={mongoKey}
           sort={mongoSortState}
-          onSortChange={(sort) => url.set({ msort: sort.key, mdir: sort.dir })}
-          selectedKey={selected}
-          onRowClick={(row) => setSelected(mongoKey(row))}
+          onSortChange={writeUrlSort(url, "m")}
+          {...selection}
           rowTestId="mongo-row"
           testId="mongo-table"
           fixed
@@ -354,9 +319,8 @@ export function ShardsView() {
           rows={esRows}
           rowKey={esKey}
           sort={esSortState}
-          onSortChange={(sort) => url.set({ esort: sort.key, edir: sort.dir })}
-          selectedKey={selected}
-          onRowClick={(row) => setSelected(esKey(row))}
+          onSortChange={writeUrlSort(url, "e")}
+          {...selection}
           rowTestId="es-row"
           testId="es-table"
           fixed

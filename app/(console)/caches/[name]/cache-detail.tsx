@@ -7,14 +7,15 @@ import { AlertPanel } from "@/components/alert-panel";
 import { VerdictBadge } from "@/components/badges";
 import { CacheLiveDetail } from "@/components/cache-detail-live";
 import { canFailOver, neverRead, type ObservedCacheDetail } from "@/components/cache-detail-model";
-import { FigureGrid, FigureTile } from "@/components/caches-figures";
+import { FigureCardSkeleton, FigureGrid, FigureTile } from "@/components/caches-figures";
 import { InstanceList } from "@/components/caches-instances";
-import { ReasonList, RegionSwitch, Skeleton, VERDICT_RANK } from "@/components/caches-list-controls";
+import { byVerdictThenRegion, RegionSwitch, worstOf } from "@/components/caches-list-controls";
 import { toneOf, UsageBar } from "@/components/caches-usage-bar";
+import { Breadcrumb, FreshnessMeta, LoadFailureNotice, ReasonList, RegionNotRunNotice, VerdictTitle } from "@/components/page-scaffold";
 import { ActionButton, useActionLauncher } from "@/components/request-action-dialog";
 import { cacheFailoverForm, cacheInvalidateForm, cacheWarmForm, type CacheTarget } from "@/components/request-action-kinds-data";
-import { FreshnessLine, Notice, PageHeader, StaleDataBanner } from "@/components/ui";
-import type { RouterOutputs, Verdict } from "@/lib/api-types";
+import { PageHeader, Skeleton, StaleDataBanner } from "@/components/ui";
+import type { RouterOutputs } from "@/lib/api-types";
 import { formatPercent, formatRate } from "@/lib/format";
 import { useTRPC } from "@/lib/trpc";
 import { readError } from "@/lib/trpc-errors";
@@ -26,10 +27,6 @@ import { RecentActions } from "@/app/(console)/services/[namespace]/[name]/recen
 const REFRESH_MS = 5_000;
 
 type CacheInRegion = RouterOutputs["caches"]["get"]["caches"][number];
-
-function worstOf(caches: readonly CacheInRegion[]): Verdict {
-  return caches.reduce<Verdict>((worst, cache) => (VERDICT_RANK[cache.health.verdict] > VERDICT_RANK[worst] ? cache.health.verdict : worst), caches.length ? "OK" : "UNKNOWN");
-}
 
 /**
  * What is known of a region beyond its metrics: "live" when Scaleplane reads its instances
@@ -105,16 +102,10 @@ function RegionCard({ cache, showRegionLink, live }: { cache: CacheInRegion; sho
 
 function CardSkeleton() {
   return (
-    <div className="rounded border border-zinc-200 p-3 dark:border-zinc-800" aria-busy aria-label="Loading">
-      <Skeleton className="mb-3 h-5 w-48" />
-      <div className="grid grid-cols-2 gap-2 sm:grid-cols-3 lg:grid-cols-5">
-        {Array.from({ length: 5 }, (_, index) => (
-          <Skeleton key={index} className="h-12" />
-        ))}
-      </div>
+    <FigureCardSkeleton tiles={5}>
       <Skeleton className="mt-3 h-3 w-full" />
       <Skeleton className="mt-3 h-16 w-full" />
-    </div>
+    </FigureCardSkeleton>
   );
 }
 
@@ -128,7 +119,7 @@ export function CacheDetailView({ name }: { name: string }) {
   const data = query.data;
   const error = readError(query.error);
 
-  const everyRegion = useMemo(() => [...(data?.caches ?? [])].sort((a, b) => VERDICT_RANK[b.health.verdict] - VERDICT_RANK[a.health.verdict] || a.region.localeCompare(b.region)), [data]);
+  const everyRegion = useMemo(() => [...(data?.caches ?? [])].sort(byVerdictThenRegion), [data]);
   const shown = region ? everyRegion.filter((cache) => cache.region === region) : everyRegion;
   const regionNames = everyRegion.map((cache) => cache.region).sort();
 
@@ -184,26 +175,14 @@ export function CacheDetailView({ name }: { name: string }) {
 
   return (
     <div>
-      <nav aria-label="Breadcrumb" className="mb-1 text-xs text-zinc-500">
-        <Link href="/caches" className="hover:underline">
-          Caches
-        </Link>{" "}
-        / <span className="text-zinc-700 dark:text-zinc-300">{name}</span>
-        {region && <span> · {region}</span>}
-      </nav>
+      <Breadcrumb trail={[{ label: "Caches", href: "/caches" }]} current={name} region={region} />
       <PageHeader
         title={
-          <span className="flex items-center gap-2">
-            {data ? <VerdictBadge verdict={worstOf(shown)} reasons={reasons} /> : !error && <Skeleton className="h-[18px] w-[4.5rem]" />}
+          <VerdictTitle verdict={data ? worstOf(shown) : null} reasons={reasons} placeholder={error ? "none" : "pulse"}>
             <span data-testid="cache-name">{name}</span>
-          </span>
+          </VerdictTitle>
         }
-        meta={
-          <span className="flex items-center gap-3">
-            {data && <span>Redis · environment {data.environment}</span>}
-            <FreshnessLine updatedAt={query.dataUpdatedAt} fetching={query.isFetching} error={error?.message ?? null} />
-          </span>
-        }
+        meta={<FreshnessMeta query={query} error={error}>{data && <span>Redis · environment {data.environment}</span>}</FreshnessMeta>}
       >
         {mayRequest && cacheTarget && (
           <span className="flex items-center gap-1" role="group" aria-label="Actions on this cache">
@@ -223,18 +202,8 @@ export function CacheDetailView({ name }: { name: string }) {
       {launcher.status && <div className="mb-2">{launcher.status}</div>}
       <StaleDataBanner freshness={data?.freshness} />
 
-      {error && !data && (
-        <div className="mb-3">
-          <Notice tone="error">{error.code === "NOT_FOUND" ? `No cache named ${name} in this environment.` : `Could not load the cache: ${error.message}`}</Notice>
-        </div>
-      )}
-      {data && region && shown.length === 0 && (
-        <div className="mb-3">
-          <Notice tone="warn" testId="region-not-found">
-            {name} does not run in {region}. It runs in {regionNames.join(", ") || "no region"}.
-          </Notice>
-        </div>
-      )}
+      <LoadFailureNotice error={error} data={data} what="the cache" notFound={() => `No cache named ${name} in this environment.`} className="mb-3" />
+      {data && region && shown.length === 0 && <RegionNotRunNotice name={name} region={region} regions={regionNames} />}
 
       {shown.length > 1 && reasons.length > 0 && <ReasonList reasons={reasons} label="Why this verdict" className="mb-3" testId="verdict-reasons" />}
 

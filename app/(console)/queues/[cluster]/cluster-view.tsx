@@ -3,14 +3,13 @@
 // under-replication), then its consumer groups, topics and dead-letter topics.
 import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
-import { VerdictBadge } from "@/components/badges";
-import { FreshnessLine, Notice, PageHeader, StaleDataBanner } from "@/components/ui";
-import type { Verdict } from "@/lib/api-types";
+import { Breadcrumb, FreshnessMeta, LoadFailureNotice, reasonsByRegion, VerdictTitle } from "@/components/page-scaffold";
+import { Notice, PageHeader, StaleDataBanner } from "@/components/ui";
 import { useTRPC } from "@/lib/trpc";
 import { readError } from "@/lib/trpc-errors";
 import { useUrlState } from "@/lib/use-url-state";
 import { ClusterCard, clusterOrder } from "../cluster-strip";
-import { REFRESH_MS, VERDICT_RANK } from "../queue-model";
+import { REFRESH_MS, worstVerdict } from "../queue-model";
 import { QueueTables } from "../queue-tables";
 
 const NONE = [] as const;
@@ -26,35 +25,23 @@ export function ClusterView({ cluster }: { cluster: string }) {
   const error = readError(query.error);
 
   const clusters = (data?.clusters ?? NONE).filter((row) => !region || row.region === region).sort(clusterOrder);
-  const verdict = clusters.reduce<Verdict | null>((worst, row) => (worst === null || VERDICT_RANK[row.health.verdict] > VERDICT_RANK[worst] ? row.health.verdict : worst), null);
-  const reasons = clusters.flatMap((row) => row.health.reasons.map((reason) => `${row.region}: ${reason}`));
+  const verdict = worstVerdict(clusters);
+  const reasons = reasonsByRegion(clusters);
   const missingRegion = Boolean(data && region && clusters.length === 0);
 
   return (
     <div>
-      <nav aria-label="Breadcrumb" className="mb-1 text-xs text-zinc-500">
-        <Link href="/queues" className="hover:underline">
-          Queues
-        </Link>{" "}
-        / <span className="text-zinc-700 dark:text-zinc-300">{cluster}</span>
-        {region && <> · {region}</>}
-      </nav>
+      <Breadcrumb trail={[{ label: "Queues", href: "/queues" }]} current={cluster} region={region} />
       <PageHeader
         title={
-          <span className="flex items-center gap-2">
-            {verdict ? <VerdictBadge verdict={verdict} reasons={reasons} /> : error ? null : <span className="inline-block h-[18px] w-[4.5rem] rounded bg-zinc-100 dark:bg-zinc-800" />}
+          <VerdictTitle verdict={verdict} reasons={reasons} placeholder={error ? "none" : "still"}>
             <span>
               <span className="font-normal text-zinc-500">Kafka </span>
               {cluster}
             </span>
-          </span>
+          </VerdictTitle>
         }
-        meta={
-          <span className="flex items-center gap-3">
-            {data && <span>environment {data.environment}</span>}
-            <FreshnessLine updatedAt={query.dataUpdatedAt} fetching={query.isFetching} error={error?.message ?? null} />
-          </span>
-        }
+        meta={<FreshnessMeta query={query} error={error}>{data && <span>environment {data.environment}</span>}</FreshnessMeta>}
       >
         {region && (
           <Link href={`/queues/${encodeURIComponent(cluster)}`} className="text-xs text-sky-700 hover:underline dark:text-sky-400">
@@ -63,11 +50,7 @@ export function ClusterView({ cluster }: { cluster: string }) {
         )}
       </PageHeader>
       <StaleDataBanner freshness={data?.freshness} />
-      {error && !data && (
-        <div className="mb-2">
-          <Notice tone="error">{error.code === "NOT_FOUND" ? error.message : `Could not load the cluster: ${error.message}`}</Notice>
-        </div>
-      )}
+      <LoadFailureNotice error={error} data={data} what="the cluster" notFound={(message) => message} />
       {missingRegion && (
         <div className="mb-2">
           <Notice tone="warn">

@@ -5,12 +5,13 @@ import Link from "next/link";
 import { useMemo } from "react";
 import { AlertPanel } from "@/components/alert-panel";
 import { VerdictBadge } from "@/components/badges";
-import { FigureGrid, FigureTile } from "@/components/caches-figures";
-import { ReasonList, RegionSwitch, Skeleton, VERDICT_RANK } from "@/components/caches-list-controls";
+import { FigureCardSkeleton, FigureGrid, FigureTile } from "@/components/caches-figures";
+import { byVerdictThenRegion, RegionSwitch, worstOf } from "@/components/caches-list-controls";
 import { toneOf, toneText, UsageBar } from "@/components/caches-usage-bar";
+import { Breadcrumb, FreshnessMeta, LoadFailureNotice, ReasonList, RegionNotRunNotice, VerdictTitle } from "@/components/page-scaffold";
 import { DrainingMark, EsStatusBadge, MemberStateBadge } from "@/components/shards-badges";
 import { ChunkDistributionChart } from "@/components/shards-chunk-chart";
-import { FreshnessLine, Notice, PageHeader, StaleDataBanner } from "@/components/ui";
+import { PageHeader, Skeleton, StaleDataBanner } from "@/components/ui";
 import type { RouterOutputs, Verdict } from "@/lib/api-types";
 import { formatPercent } from "@/lib/format";
 import { useTRPC } from "@/lib/trpc";
@@ -25,11 +26,6 @@ type MongoCluster = Detail["mongoClusters"][number];
 type ElasticsearchCluster = Detail["elasticsearchClusters"][number];
 type Judged = { region: string; health: { verdict: Verdict; reasons: string[] } };
 
-const byVerdictThenRegion = (a: Judged, b: Judged) => VERDICT_RANK[b.health.verdict] - VERDICT_RANK[a.health.verdict] || a.region.localeCompare(b.region);
-
-function worstOf(items: readonly Judged[]): Verdict {
-  return items.reduce<Verdict>((worst, item) => (VERDICT_RANK[item.health.verdict] > VERDICT_RANK[worst] ? item.health.verdict : worst), items.length ? "OK" : "UNKNOWN");
-}
 
 function CardHeader({ kind, item, regionLink }: { kind: string; item: Judged & { cluster: string }; regionLink: boolean }) {
   return (
@@ -184,15 +180,9 @@ function ElasticsearchCard({ cluster, regionLink }: { cluster: ElasticsearchClus
 
 function CardSkeleton() {
   return (
-    <div className="rounded border border-zinc-200 p-3 dark:border-zinc-800" aria-busy aria-label="Loading">
-      <Skeleton className="mb-3 h-5 w-48" />
-      <div className="grid grid-cols-2 gap-2 sm:grid-cols-3 lg:grid-cols-6">
-        {Array.from({ length: 6 }, (_, index) => (
-          <Skeleton key={index} className="h-12" />
-        ))}
-      </div>
+    <FigureCardSkeleton tiles={6}>
       <Skeleton className="mt-3 h-24 w-full" />
-    </div>
+    </FigureCardSkeleton>
   );
 }
 
@@ -218,47 +208,29 @@ export function ShardClusterDetailView({ cluster }: { cluster: string }) {
 
   return (
     <div>
-      <nav aria-label="Breadcrumb" className="mb-1 text-xs text-zinc-500">
-        <Link href="/shards" className="hover:underline">
-          Shards
-        </Link>{" "}
-        / <span className="text-zinc-700 dark:text-zinc-300">{cluster}</span>
-        {region && <span> · {region}</span>}
-      </nav>
+      <Breadcrumb trail={[{ label: "Shards", href: "/shards" }]} current={cluster} region={region} />
       <PageHeader
         title={
-          <span className="flex items-center gap-2">
-            {data ? <VerdictBadge verdict={worstOf(shown)} reasons={reasons} /> : !error && <Skeleton className="h-[18px] w-[4.5rem]" />}
+          <VerdictTitle verdict={data ? worstOf(shown) : null} reasons={reasons} placeholder={error ? "none" : "pulse"}>
             <span data-testid="cluster-name">{cluster}</span>
-          </span>
+          </VerdictTitle>
         }
         meta={
-          <span className="flex items-center gap-3">
+          <FreshnessMeta query={query} error={error}>
             {data && (
               <span>
                 {kinds} · environment {data.environment}
               </span>
             )}
-            <FreshnessLine updatedAt={query.dataUpdatedAt} fetching={query.isFetching} error={error?.message ?? null} />
-          </span>
+          </FreshnessMeta>
         }
       >
         <RegionSwitch regions={regionNames} value={region} onChange={(next) => url.set({ region: next })} />
       </PageHeader>
       <StaleDataBanner freshness={data?.freshness} />
 
-      {error && !data && (
-        <div className="mb-3">
-          <Notice tone="error">{error.code === "NOT_FOUND" ? `No MongoDB or Elasticsearch cluster named ${cluster} in this environment.` : `Could not load the cluster: ${error.message}`}</Notice>
-        </div>
-      )}
-      {data && region && shown.length === 0 && (
-        <div className="mb-3">
-          <Notice tone="warn" testId="region-not-found">
-            {cluster} does not run in {region}. It runs in {regionNames.join(", ") || "no region"}.
-          </Notice>
-        </div>
-      )}
+      <LoadFailureNotice error={error} data={data} what="the cluster" notFound={() => `No MongoDB or Elasticsearch cluster named ${cluster} in this environment.`} className="mb-3" />
+      {data && region && shown.length === 0 && <RegionNotRunNotice name={cluster} region={region} regions={regionNames} />}
       {shown.length > 1 && reasons.length > 0 && <ReasonList reasons={reasons} label="Why this verdict" className="mb-3" testId="verdict-reasons" />}
 
       <div className="mb-3">

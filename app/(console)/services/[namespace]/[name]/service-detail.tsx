@@ -1,17 +1,17 @@
 "use client";
 import { useQuery } from "@tanstack/react-query";
 import clsx from "clsx";
-import Link from "next/link";
 import { useMemo } from "react";
 import { AlertPanel } from "@/components/alert-panel";
 import { VerdictBadge } from "@/components/badges";
 import { MetricChart, SeriesLegend, type ChartSeries } from "@/components/metric-chart";
-import { SortableTable, type Column } from "@/components/sortable-table";
-import { isWindowKey, TimeWindowPicker, windowMs, type WindowKey } from "@/components/time-window-picker";
+import { Breadcrumb, FreshnessMeta, LoadFailureNotice, ReasonList, reasonsByRegion, VerdictTitle } from "@/components/page-scaffold";
 import { ActionButton, useActionLauncher } from "@/components/request-action-dialog";
 import { breakerForceForm, serviceAutoscaleForm, serviceRestartForm, serviceScaleForm, type ServiceRegionState } from "@/components/request-action-kinds";
 import { AutoscalerPanel, CallGraphPanel } from "@/components/service-neighbourhood";
-import { FreshnessLine, Notice, PageHeader, StaleDataBanner } from "@/components/ui";
+import { SortableTable, type Column } from "@/components/sortable-table";
+import { isWindowKey, TimeWindowPicker, windowMs, type WindowKey } from "@/components/time-window-picker";
+import { PageHeader, StaleDataBanner } from "@/components/ui";
 import type { ServiceDetail } from "@/lib/api-types";
 import { formatAxisNumber, formatAxisPercent, formatDateTime, formatMs, formatPercent, formatRate } from "@/lib/format";
 import { useTRPC } from "@/lib/trpc";
@@ -105,7 +105,7 @@ export function ServiceDetailView({ namespace, name }: { namespace: string; name
     }));
   }, [data]);
 
-  const reasons = data ? data.regions.flatMap((r) => r.health.reasons.map((reason) => `${r.region}: ${reason}`)) : [];
+  const reasons = data ? reasonsByRegion(data.regions) : [];
 
   // The requests this page offers, from what it shows: every form starts at the current state.
   const mayRequest = can("action.request");
@@ -134,46 +134,24 @@ export function ServiceDetailView({ namespace, name }: { namespace: string; name
 
   return (
     <div>
-      <nav aria-label="Breadcrumb" className="mb-1 text-xs text-zinc-500">
-        <Link href="/services" className="hover:underline">
-          Services
-        </Link>{" "}
-        / {namespace} / <span className="text-zinc-700 dark:text-zinc-300">{name}</span>
-      </nav>
+      <Breadcrumb trail={[{ label: "Services", href: "/services" }, { label: namespace }]} current={name} />
       <PageHeader
         title={
-          <span className="flex items-center gap-2">
-            {data ? <VerdictBadge verdict={data.verdict} reasons={reasons} /> : <span className="inline-block h-[18px] w-[4.5rem] rounded bg-zinc-100 dark:bg-zinc-800" />}
+          // Unlike the other detail pages, the box stays after a failure: the notice below says why.
+          <VerdictTitle verdict={data?.verdict ?? null} reasons={reasons} placeholder="still">
             <span>
               <span className="font-normal text-zinc-500">{namespace}/</span>
               {name}
             </span>
-          </span>
+          </VerdictTitle>
         }
-        meta={
-          <span className="flex items-center gap-3">
-            {data && <span>environment {data.environment}</span>}
-            <FreshnessLine updatedAt={query.dataUpdatedAt} fetching={query.isFetching} error={error?.message ?? null} />
-          </span>
-        }
+        meta={<FreshnessMeta query={query} error={error}>{data && <span>environment {data.environment}</span>}</FreshnessMeta>}
       />
 
       <StaleDataBanner freshness={data?.freshness} />
-      {reasons.length > 0 && (
-        <ul className="mb-3 flex flex-wrap gap-x-4 gap-y-0.5 text-xs text-zinc-700 dark:text-zinc-300" aria-label="Why this verdict" data-testid="verdict-reasons">
-          {reasons.map((reason) => (
-            <li key={reason} className="before:mr-1 before:text-zinc-400 before:content-['•']">
-              {reason}
-            </li>
-          ))}
-        </ul>
-      )}
+      <ReasonList reasons={reasons} label="Why this verdict" className="mb-3" testId="verdict-reasons" />
 
-      {error && !data && (
-        <div className="mb-3">
-          <Notice tone="error">{error.code === "NOT_FOUND" ? error.message : `Could not load the service: ${error.message}`}</Notice>
-        </div>
-      )}
+      <LoadFailureNotice error={error} data={data} what="the service" notFound={(message) => message} className="mb-3" />
 
       <div className="mb-4">
         <AlertPanel

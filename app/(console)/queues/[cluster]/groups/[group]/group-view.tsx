@@ -8,14 +8,14 @@ import Link from "next/link";
 import { useMemo, useState } from "react";
 import { AlertPanel, spannedChart } from "@/components/alert-panel";
 import { VerdictBadge } from "@/components/badges";
+import { Breadcrumb, FreshnessMeta, LoadFailureNotice, reasonsByRegion, VerdictTitle } from "@/components/page-scaffold";
 import { BurrowBadge, BURROW_MEANING, DlqMark } from "@/components/queues-badges";
 import { LagSparkline } from "@/components/queues-sparkline";
 import { VirtualTable } from "@/components/queues-virtual-table";
 import { ActionButton, useActionLauncher } from "@/components/request-action-dialog";
 import { consumerScaleForm, resetOffsetsForm, type GroupEntryState } from "@/components/request-action-kinds-data";
 import type { Column, SortDir } from "@/components/sortable-table";
-import { FreshnessLine, Kbd, Notice, PageHeader, StaleDataBanner } from "@/components/ui";
-import type { Verdict } from "@/lib/api-types";
+import { Kbd, PageHeader, StaleDataBanner } from "@/components/ui";
 import { formatAxisNumber, formatRate } from "@/lib/format";
 import { useTRPC } from "@/lib/trpc";
 import { readError } from "@/lib/trpc-errors";
@@ -23,7 +23,7 @@ import { useListKeys } from "@/lib/use-list-keys";
 import { useMe } from "@/lib/use-me";
 import { useUrlState } from "@/lib/use-url-state";
 import {
-  adviceFor, drainLabel, formatCount, formatSpan, href, lagTrend, REFRESH_MS, STATUS_RANK, totalLagSeries, trendSentence, VERDICT_RANK,
+  adviceFor, drainLabel, formatCount, formatSpan, href, lagTrend, REFRESH_MS, STATUS_RANK, totalLagSeries, trendSentence, VERDICT_RANK, worstVerdict,
   type Advice, type GroupDetail, type PartitionRow, type TopicRow,
 } from "../../../queue-model";
 import { RegionSwitch } from "../../../region-switch";
@@ -336,8 +336,8 @@ export function GroupView({ cluster, group }: { cluster: string; group: string }
   // Partitions have no page of their own: Enter does nothing more than j/k already show.
   useListKeys({ keys, selected, onSelect: setSelected, onOpen: () => {} });
 
-  const verdict = entries.reduce<Verdict | null>((worst, entry) => (worst === null || VERDICT_RANK[entry.health.verdict] > VERDICT_RANK[worst] ? entry.health.verdict : worst), null);
-  const reasons = entries.flatMap((entry) => entry.health.reasons.map((reason) => `${entry.region}: ${reason}`));
+  const verdict = worstVerdict(entries);
+  const reasons = reasonsByRegion(entries);
   const waiting = query.isPending || (query.isPlaceholderData && entries.length === 0);
 
   // Requests on the group, in every region and topic it reads, starting where the page points.
@@ -356,32 +356,24 @@ export function GroupView({ cluster, group }: { cluster: string; group: string }
 
   return (
     <div>
-      <nav aria-label="Breadcrumb" className="mb-1 text-xs text-zinc-500">
-        <Link href="/queues" className="hover:underline">
-          Queues
-        </Link>{" "}
-        /{" "}
-        <Link href={href.cluster(cluster, region || undefined)} className="hover:underline">
-          {cluster}
-        </Link>{" "}
-        / groups / <span className="text-zinc-700 dark:text-zinc-300">{group}</span>
-      </nav>
+      <Breadcrumb
+        trail={[
+          { label: "Queues", href: "/queues" },
+          { label: cluster, href: href.cluster(cluster, region || undefined) },
+          { label: "groups" },
+        ]}
+        current={group}
+      />
       <PageHeader
         title={
-          <span className="flex items-center gap-2">
-            {verdict ? <VerdictBadge verdict={verdict} reasons={reasons} /> : error ? null : <span className="inline-block h-[18px] w-[4.5rem] rounded bg-zinc-100 dark:bg-zinc-800" />}
+          <VerdictTitle verdict={verdict} reasons={reasons} placeholder={error ? "none" : "still"}>
             <span>
               <span className="font-normal text-zinc-500">consumer group </span>
               <span data-testid="group-name">{group}</span>
             </span>
-          </span>
+          </VerdictTitle>
         }
-        meta={
-          <span className="flex items-center gap-3">
-            {data && <span>environment {data.environment}</span>}
-            <FreshnessLine updatedAt={query.dataUpdatedAt} fetching={query.isFetching} error={error?.message ?? null} />
-          </span>
-        }
+        meta={<FreshnessMeta query={query} error={error}>{data && <span>environment {data.environment}</span>}</FreshnessMeta>}
       >
         <span className="hidden text-[11px] text-zinc-500 lg:inline">
           <Kbd>j</Kbd>/<Kbd>k</Kbd> partitions
@@ -391,11 +383,7 @@ export function GroupView({ cluster, group }: { cluster: string; group: string }
       {launcher.status && <div className="mb-2">{launcher.status}</div>}
       <StaleDataBanner freshness={data?.freshness} />
 
-      {error && !data && (
-        <div className="mb-3">
-          <Notice tone="error">{error.code === "NOT_FOUND" ? `${error.message}.` : `Could not load the consumer group: ${error.message}`}</Notice>
-        </div>
-      )}
+      <LoadFailureNotice error={error} data={data} what="the consumer group" notFound={(message) => `${message}.`} className="mb-3" />
       {waiting && !error && (
         <div className="space-y-2" aria-busy aria-label="Loading the consumer group">
           <div className="h-6 w-2/3 animate-pulse rounded bg-zinc-100 dark:bg-zinc-800" />

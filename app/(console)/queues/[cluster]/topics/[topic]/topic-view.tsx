@@ -5,22 +5,21 @@
 import { useQuery } from "@tanstack/react-query";
 import clsx from "clsx";
 import Link from "next/link";
-import { useRouter } from "next/navigation";
-import { useMemo, useState } from "react";
+import { useMemo } from "react";
 import { VerdictBadge } from "@/components/badges";
+import { Breadcrumb, FreshnessMeta, ListKeysHint, LoadFailureNotice, ReasonList, reasonsByRegion, VerdictTitle } from "@/components/page-scaffold";
 import { DlqMark } from "@/components/queues-badges";
 import { ActionButton, useActionLauncher } from "@/components/request-action-dialog";
 import { dlqReplayForm, topicAddPartitionsForm, type DeadLetterState } from "@/components/request-action-kinds-data";
 import { SortableTable, type Column } from "@/components/sortable-table";
-import { FreshnessLine, Kbd, Notice, PageHeader, StaleDataBanner } from "@/components/ui";
-import type { Verdict } from "@/lib/api-types";
+import { Notice, PageHeader, StaleDataBanner } from "@/components/ui";
+import { useRowSelection } from "@/components/use-row-selection";
 import { formatPercent, formatRate } from "@/lib/format";
 import { useTRPC } from "@/lib/trpc";
 import { readError } from "@/lib/trpc-errors";
-import { useListKeys } from "@/lib/use-list-keys";
 import { useMe } from "@/lib/use-me";
 import { useUrlState } from "@/lib/use-url-state";
-import { formatCount, groupKey, href, REFRESH_MS, VERDICT_RANK, type GroupRow, type TopicRow } from "../../../queue-model";
+import { formatCount, groupKey, href, REFRESH_MS, worstVerdict, type GroupRow, type TopicRow } from "../../../queue-model";
 import { groupColumns, groupSeverity } from "../../../queue-tables";
 import { RegionSwitch } from "../../../region-switch";
 
@@ -103,10 +102,10 @@ const pairColumns = (cluster: string, showing: "dlq" | "source", onReplay?: (row
 ];
 
 const groupOrder = (a: GroupRow, b: GroupRow) => groupSeverity(a, b) || groupKey(a).localeCompare(groupKey(b));
+const groupHref = (row: GroupRow) => href.group(row.cluster, row.group, row.region);
 
 export function TopicView({ cluster, topic }: { cluster: string; topic: string }) {
   const trpc = useTRPC();
-  const router = useRouter();
   const url = useUrlState();
   const region = url.get("region") ?? "";
   const query = useQuery(trpc.queues.topic.queryOptions({ cluster, topic, ...(region ? { region } : {}) }, { refetchInterval: REFRESH_MS }));
@@ -123,20 +122,10 @@ export function TopicView({ cluster, topic }: { cluster: string; topic: string }
     : inRegion(data?.deadLetterTopics).map((dlq) => ({ region: dlq.region, dlq, source: topics.find((row) => row.region === dlq.region) }));
   const groups = useMemo(() => (data?.groups ?? []).filter((row) => !region || row.region === region).sort(groupOrder), [data, region]);
 
-  const verdict = topics.reduce<Verdict | null>((worst, row) => (worst === null || VERDICT_RANK[row.health.verdict] > VERDICT_RANK[worst] ? row.health.verdict : worst), null);
-  const reasons = topics.flatMap((row) => row.health.reasons.map((reason) => `${row.region}: ${reason}`));
+  const verdict = worstVerdict(topics);
+  const reasons = reasonsByRegion(topics);
 
-  const [selected, setSelected] = useState<string | null>(null);
-  const keys = useMemo(() => groups.map(groupKey), [groups]);
-  useListKeys({
-    keys,
-    selected,
-    onSelect: setSelected,
-    onOpen: (key) => {
-      const row = groups.find((candidate) => groupKey(candidate) === key);
-      if (row) router.push(href.group(row.cluster, row.group, row.region));
-    },
-  });
+  const selection = useRowSelection({ rows: groups, rowKey: groupKey, hrefOf: groupHref });
   const columns = useMemo(() => groupColumns({ showCluster: false, showTopic: false }), []);
   const waiting = query.isPending || (query.isPlaceholderData && topics.length === 0);
 
@@ -160,37 +149,25 @@ export function TopicView({ cluster, topic }: { cluster: string; topic: string }
 
   return (
     <div>
-      <nav aria-label="Breadcrumb" className="mb-1 text-xs text-zinc-500">
-        <Link href="/queues" className="hover:underline">
-          Queues
-        </Link>{" "}
-        /{" "}
-        <Link href={href.cluster(cluster, region || undefined)} className="hover:underline">
-          {cluster}
-        </Link>{" "}
-        /{" "}
-        <Link href={`/queues?tab=${isDeadLetter ? "dlq" : "topics"}`} className="hover:underline">
-          topics
-        </Link>{" "}
-        / <span className="text-zinc-700 dark:text-zinc-300">{topic}</span>
-      </nav>
+      <Breadcrumb
+        trail={[
+          { label: "Queues", href: "/queues" },
+          { label: cluster, href: href.cluster(cluster, region || undefined) },
+          { label: "topics", href: `/queues?tab=${isDeadLetter ? "dlq" : "topics"}` },
+        ]}
+        current={topic}
+      />
       <PageHeader
         title={
-          <span className="flex items-center gap-2">
-            {verdict ? <VerdictBadge verdict={verdict} reasons={reasons} /> : error ? null : <span className="inline-block h-[18px] w-[4.5rem] rounded bg-zinc-100 dark:bg-zinc-800" />}
+          <VerdictTitle verdict={verdict} reasons={reasons} placeholder={error ? "none" : "still"}>
             <span>
               <span className="font-normal text-zinc-500">topic </span>
               <span data-testid="topic-name">{topic}</span>
             </span>
             {isDeadLetter && <DlqMark />}
-          </span>
+          </VerdictTitle>
         }
-        meta={
-          <span className="flex items-center gap-3">
-            {data && <span>environment {data.environment}</span>}
-            <FreshnessLine updatedAt={query.dataUpdatedAt} fetching={query.isFetching} error={error?.message ?? null} />
-          </span>
-        }
+        meta={<FreshnessMeta query={query} error={error}>{data && <span>environment {data.environment}</span>}</FreshnessMeta>}
       >
         {mayRequest && everyTopicRow.length > 0 && (
           <span className="flex items-center gap-1" role="group" aria-label="Actions on this topic">
@@ -209,20 +186,8 @@ export function TopicView({ cluster, topic }: { cluster: string; topic: string }
       {launcher.status && <div className="mb-2">{launcher.status}</div>}
       <StaleDataBanner freshness={data?.freshness} />
 
-      {error && !data && (
-        <div className="mb-3">
-          <Notice tone="error">{error.code === "NOT_FOUND" ? `${error.message}.` : `Could not load the topic: ${error.message}`}</Notice>
-        </div>
-      )}
-      {reasons.length > 0 && (
-        <ul className="mb-3 flex flex-wrap gap-x-4 gap-y-0.5 text-xs text-zinc-700 dark:text-zinc-300" aria-label="Why this verdict" data-testid="verdict-reasons">
-          {reasons.map((reason) => (
-            <li key={reason} className="before:mr-1 before:text-zinc-400 before:content-['•']">
-              {reason}
-            </li>
-          ))}
-        </ul>
-      )}
+      <LoadFailureNotice error={error} data={data} what="the topic" notFound={(message) => `${message}.`} className="mb-3" />
+      <ReasonList reasons={reasons} label="Why this verdict" className="mb-3" testId="verdict-reasons" />
       {isDeadLetter && sourceName && (
         <div className="mb-3">
           <Notice tone="info">
@@ -264,17 +229,14 @@ export function TopicView({ cluster, topic }: { cluster: string; topic: string }
             <h2 id="groups-heading" className="text-xs font-semibold uppercase tracking-wide text-zinc-500">
               Consumer groups reading it
             </h2>
-            <span className="hidden text-[11px] text-zinc-500 lg:inline">
-              <Kbd>j</Kbd>/<Kbd>k</Kbd> move · <Kbd>Enter</Kbd> open
-            </span>
+            <ListKeysHint enter="open" />
           </div>
           <SortableTable
             caption={`Consumer groups reading ${topic}, worst first`}
             columns={columns}
             rows={groups}
             rowKey={groupKey}
-            selectedKey={selected}
-            onRowClick={(row) => setSelected(groupKey(row))}
+            {...selection}
             rowTestId="group-row"
             testId="topic-groups-table"
             fixed

@@ -1,7 +1,6 @@
-import { defaultEnvironmentName } from "../config";
 import { cacheHealth } from "../domain/health";
 import { createTRPCRouter, permissionProcedure } from "../trpc";
-import { entityInput, entityName, environmentInput, inRegions, readVisibleFleet } from "./fleet-input";
+import { entityInput, entityName, environmentInput, inRegions, readVisibleFleet, visibleEnvironment } from "./fleet-input";
 
 export const cachesRouter = createTRPCRouter({
   /** Every Redis cache of the environment, judged. */
@@ -20,9 +19,7 @@ export const cachesRouter = createTRPCRouter({
   detail: permissionProcedure("service.read")
     .input(entityInput({ name: entityName }).required({ region: true }))
     .query(async ({ ctx, input }) => {
-      const runtime = await ctx.runtime();
-      const environment = input.environment ?? defaultEnvironmentName(runtime.config);
-      ctx.authorizeEnvironment(environment);
+      const { runtime, environment } = await visibleEnvironment(ctx, input.environment);
       const reader = runtime.clusterReaders?.cacheReader(environment, input.region, input.name);
       return reader ? await reader.detail() : null;
     }),
@@ -31,9 +28,7 @@ export const cachesRouter = createTRPCRouter({
   warmSources: permissionProcedure("service.read")
     .input(entityInput({ name: entityName }).required({ region: true }))
     .query(async ({ ctx, input }) => {
-      const runtime = await ctx.runtime();
-      const environment = input.environment ?? defaultEnvironmentName(runtime.config);
-      ctx.authorizeEnvironment(environment);
+      const { runtime, environment } = await visibleEnvironment(ctx, input.environment);
       return runtime.actions.ports.caches.warmSources({ environment, region: input.region, cache: input.name });
     }),
 

@@ -21,11 +21,17 @@ export interface FleetAccess {
   allows(scope: Scope): boolean;
 }
 
-/** The environment asked for (or the default), checked, and its fleet read and judged. */
-export async function readVisibleFleet(ctx: FleetAccess, environment: string | undefined) {
+/** The environment asked for (or the default), with the caller's right to read it checked. */
+export async function visibleEnvironment(ctx: FleetAccess, environment: string | undefined) {
   const runtime = await ctx.runtime();
   const name = environment ?? defaultEnvironmentName(runtime.config);
   ctx.authorizeEnvironment(name);
+  return { runtime, environment: name };
+}
+
+/** The environment asked for (or the default), checked, and its fleet read and judged. */
+export async function readVisibleFleet(ctx: FleetAccess, environment: string | undefined) {
+  const { runtime, environment: name } = await visibleEnvironment(ctx, environment);
   return { runtime, fleet: await readFleet(runtime, name, ctx.allows) };
 }
 

@@ -1,9 +1,8 @@
 import { z } from "zod";
-import { defaultEnvironmentName } from "../config";
 import { regionHealth } from "../domain/health";
 import { summariseAreas } from "../domain/overview";
-import { readFleet } from "../fleet/read";
 import { createTRPCRouter, permissionProcedure } from "../trpc";
+import { readVisibleFleet } from "./fleet-input";
 
 export const overviewRouter = createTRPCRouter({
   /**
@@ -13,10 +12,8 @@ export const overviewRouter = createTRPCRouter({
   get: permissionProcedure("service.read")
     .input(z.object({ environment: z.string().optional() }).optional())
     .query(async ({ ctx, input }) => {
-      const runtime = await ctx.runtime();
-      const environment = input?.environment ?? defaultEnvironmentName(runtime.config);
-      ctx.authorizeEnvironment(environment);
-      const fleet = await readFleet(runtime, environment, ctx.allows);
+      const { runtime, fleet } = await readVisibleFleet(ctx, input?.environment);
+      const environment = fleet.environment;
       const thresholds = runtime.judging().thresholds.regions;
       return {
         environment,

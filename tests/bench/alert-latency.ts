@@ -44,6 +44,8 @@ const REDIS_URL = process.env.BENCH_REDIS_URL ?? "redis://127.0.0.1:6379/10";
 const ADMIN_URL = process.env.BENCH_POSTGRES_ADMIN_URL ?? DEFAULT_POSTGRES_ADMIN_URL;
 const TOKEN = `bench-${randomBytes(16).toString("hex")}`;
 const SCENARIO_FILE = path.join(ROOT, ".tmp/bench-alerts", `no-incidents-${process.pid}.json`);
+/** No rule files: the simulator raises no alerts of its own, so only the benchmark's reach the page. */
+const NO_RULES_DIR = path.join(ROOT, ".tmp/bench-alerts", `no-rules-${process.pid}`);
 const TARGET_P95_MS = 1000;
 /** How long after the last POST an alert may still arrive before it counts as lost. */
 const ARRIVAL_TIMEOUT_MS = 30_000;
@@ -151,12 +153,13 @@ async function main(): Promise<void> {
   const databaseUrl = databaseUrlFor(ADMIN_URL, database);
   mkdirSync(path.dirname(SCENARIO_FILE), { recursive: true });
   writeFileSync(SCENARIO_FILE, JSON.stringify({ incidents: [] }));
+  mkdirSync(NO_RULES_DIR, { recursive: true });
   await withClient(ADMIN_URL, (client) => client.query(`CREATE DATABASE "${database}"`));
 
   const apps: RunningApp[] = [];
   const browser = await launchBrowser();
   try {
-    const env = { REDIS_URL, ALERTMANAGER_WEBHOOK_TOKEN: TOKEN, SIMULATOR_SCENARIO_FILE: SCENARIO_FILE };
+    const env = { REDIS_URL, ALERTMANAGER_WEBHOOK_TOKEN: TOKEN, SIMULATOR_SCENARIO_FILE: SCENARIO_FILE, SIMULATOR_ALERT_RULES_DIR: NO_RULES_DIR };
     // One after the other: the first migrates the database and seeds the accounts.
     for (const name of ["A", "B"]) {
       const started = await startApp({ databaseUrl, env });
@@ -250,6 +253,7 @@ async function main(): Promise<void> {
     await removeKeys(redis, "scaleplane:*").catch(() => {});
     redis.disconnect();
     rmSync(SCENARIO_FILE, { force: true });
+    rmSync(NO_RULES_DIR, { recursive: true, force: true });
   }
 }
 

@@ -25,7 +25,7 @@ import type {
 } from "../../domain/action-ports";
 import { ActionRefused } from "../../domain/actions/kind";
 import { classifyKafkaError, hasProtocolError, kafkaClientFor, KafkaReadError, type KafkaClusterTarget } from "./connection";
-import { fetchGroupOffsets } from "./group-offsets";
+import { describeGroup, fetchGroupOffsets, isGroupActive } from "./group-offsets";
 import { DeadLetterReplayRun, readCheckpoints, ReplayTakenOver, type ReplayTuning } from "./replay";
 import { progressOf } from "./replay-plan";
 
@@ -49,9 +49,6 @@ const DEFAULT_REPLAY_TUNING: ReplayTuning = {
   transactionTimeoutMs: 30_000,
   maxMessagesPerTransaction: 500,
 };
-
-/** Group states in which consumers are members: Kafka moves no offsets then. */
-const ACTIVE_GROUP_STATES = new Set(["Stable", "PreparingRebalance", "CompletingRebalance"]);
 
 const byPartition = <T extends { partition: number }>(a: T, b: T) => a.partition - b.partition;
 
@@ -211,8 +208,8 @@ export class KafkaQueueAdmin implements QueueAdminPort {
   }
 
   private async refuseWhileActive(admin: Admin, group: string): Promise<void> {
-    const { state, members } = await describeGroup(admin, group);
-    if (members.length > 0 || ACTIVE_GROUP_STATES.has(state)) throw this.activeGroup(group, { state, members: members.length });
+    const description = await describeGroup(admin, group);
+    if (isGroupActive(description)) throw this.activeGroup(group, { state: description.state, members: description.members.length });
   }
 
   private activeGroup(group: string, seen: { state: string; members: number } | null, cause?: unknown): ActionRefused {
@@ -285,18 +282,6 @@ async function partitionCount(admin: Admin, topic: string): Promise<number | nul
     return topics.find((entry) => entry.name === topic)?.partitions.length ?? null;
   } catch (error) {
     if (hasProtocolError(error, "UNKNOWN_TOPIC_OR_PARTITION")) return null;
-    throw error;
-  }
-}
-
-async function describeGroup(admin: Admin, group: string) {
-  try {
-    const { groups } = await admin.describeGroups([group]);
-    const description = groups.find((entry) => entry.groupId === group);
-    return { state: description?.state ?? "Dead", members: description?.members ?? [] };
-  } catch (error) {
-    // Newer coordinators answer an unknown group with an error instead of the state Dead.
-    if (hasProtocolError(error, "GROUP_ID_NOT_FOUND")) return { state: "Dead", members: [] };
     throw error;
   }
 }

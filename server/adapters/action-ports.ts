@@ -122,6 +122,7 @@ export function routeActionPorts(adapters: PlacedAdapters, simulated: SimulatedP
     resetOffsets: (ref, offsets) => queuesFor(ref).resetOffsets(ref, offsets),
     consumerWorkload: (ref) => queuesFor(ref).consumerWorkload(ref),
     replayDeadLetters: (spec, onProgress, signal) => queuesFor(spec.deadLetters).replayDeadLetters(spec, onProgress, signal),
+    deadLetterBacklog: (ref, target) => queuesFor(ref).deadLetterBacklog(ref, target),
     replayProgress: (spec) => queuesFor(spec.deadLetters).replayProgress(spec),
   };
 

@@ -140,6 +140,14 @@ export interface ReplayProgress {
   done: boolean;
 }
 
+/** What a new replay of a dead-letter topic into a target would find. */
+export interface DeadLetterBacklog {
+  /** Messages the dead-letter topic holds: log end minus log start, summed over partitions. */
+  retained: number;
+  /** Of those, the ones earlier replays into the same target already got past (copied, or skipped as aborted). */
+  replayedBefore: number;
+}
+
 export interface QueueAdminPort {
   describeTopic(ref: TopicRef): Promise<TopicDescription | null>;
   /** Raises the topic's partition count to `total` (Kafka cannot lower it). */
@@ -156,6 +164,12 @@ export interface QueueAdminPort {
    * crash: what was copied is never copied twice. Reports progress as it goes.
    */
   replayDeadLetters(spec: ReplaySpec, onProgress: (progress: ReplayProgress) => void, signal?: AbortSignal): Promise<ReplayProgress>;
+  /**
+   * What a new replay of `ref` into `target` would start from: a replay continues after what
+   * earlier replays into the same target got to. Refused (ActionRefused) while another replay
+   * of the topic into `target` runs, and when the topic does not exist.
+   */
+  deadLetterBacklog(ref: TopicRef, target: string): Promise<DeadLetterBacklog>;
   /** The replay's progress as recorded in the cluster, or null if it never started. */
   replayProgress(spec: ReplaySpec): Promise<ReplayProgress | null>;
 }

@@ -3,6 +3,8 @@ import type { ConsumerGroupDescription, OffsetResetTarget, PartitionOffset, Repl
 import { consumerGroupResetOffsets, MANY_REPROCESSED, type ConsumerGroupResetOffsetsParams, type OffsetReset } from "@/server/domain/actions/consumer-group-reset-offsets";
 import { consumerGroupScale } from "@/server/domain/actions/consumer-group-scale";
 import { dlqReplay } from "@/server/domain/actions/dlq-replay";
+import { retainedMessages } from "@/server/domain/actions/kafka-ref";
+import { ActionRefused } from "@/server/domain/actions/kind";
 import { topicAddPartitions } from "@/server/domain/actions/topic-add-partitions";
 import type { Workload } from "@/server/domain/ports";
 import { executionContext, fakePorts, paramErrors, planContext, refusalOf } from "./action-fake-ports";
@@ -207,7 +209,12 @@ describe("dlq.replay", () => {
 
   it("refuses an empty dead-letter topic and a missing target", async () => {
     const ports = (dlq: TopicDescription, target: TopicDescription | null) =>
-      fakePorts({ queues: { describeTopic: async (ref) => (ref.topic === "orders.dlq" ? dlq : target) } });
+      fakePorts({
+        queues: {
+          describeTopic: async (ref) => (ref.topic === "orders.dlq" ? dlq : target),
+          deadLetterBacklog: async () => ({ retained: retainedMessages(dlq), replayedBefore: 0 }),
+        },
+      });
     expect(await refusalOf(dlqReplay.load(ports(topic("orders.dlq", [[40, 40]]), topic("orders", [])), params, "prod"))).toBe(
       "dead-letter topic orders.dlq is empty on Kafka cluster events in eu-west-1; nothing to replay",
     );
@@ -219,13 +226,58 @@ describe("dlq.replay", () => {
   });
 
   it("is medium, replays at most maxMessages, and estimates the duration", () => {
-    const plan = dlqReplay.plan(params, { deadLetters: topic("orders.dlq", []), target: topic("orders", []), backlog: 1030 }, planContext);
+    const plan = dlqReplay.plan(params, { deadLetters: topic("orders.dlq", []), target: topic("orders", []), backlog: 1030, replayedBefore: 0 }, planContext);
     expect(plan.risk).toBe("medium");
     expect(plan.changes).toEqual([
       { label: "messages replayed", before: "0", after: "500 of 1,030" },
       { label: "duration", before: "—", after: "about 10 s" },
     ]);
-    expect(dlqReplay.rollback(params, { deadLetters: topic("orders.dlq", []), target: topic("orders", []), backlog: 1 })).toBeNull();
+    expect(plan.summary).toBe("Replay 500 of the 1,030 messages in orders.dlq into orders on Kafka cluster events in eu-west-1 at 50 msg/s");
+    expect(dlqReplay.rollback(params, { deadLetters: topic("orders.dlq", []), target: topic("orders", []), backlog: 1, replayedBefore: 0 })).toBeNull();
+  });
+
+  describe("after earlier replays of the same dead-letter topic", () => {
+    const dlq = topic("orders.dlq", [[0, 400], [100, 700]]);
+    const asked: Array<{ topic: string; target: string }> = [];
+    const ports = (backlog: () => Promise<{ retained: number; replayedBefore: number }>) =>
+      fakePorts({
+        queues: {
+          describeTopic: async (ref) => (ref.topic === "orders.dlq" ? dlq : topic("orders", [])),
+          deadLetterBacklog: async (ref, target) => {
+            asked.push({ topic: ref.topic, target });
+            return backlog();
+          },
+        },
+      });
+
+    it("offers only what they did not replay, and the preview says how many they did", async () => {
+      const retry = { ...params, targetTopic: "orders-retry" };
+      const current = await dlqReplay.load(ports(async () => ({ retained: 1000, replayedBefore: 850 })), retry, "prod");
+      // Replays into another target do not count: the port is asked about this one.
+      expect(asked.at(-1)).toEqual({ topic: "orders.dlq", target: "orders-retry" });
+      expect(current).toMatchObject({ backlog: 150, replayedBefore: 850 });
+      const plan = dlqReplay.plan(retry, current, planContext);
+      expect(plan.summary).toBe(
+        "Replay 150 of the 150 messages in orders.dlq not replayed before (earlier requests replayed 850) into orders-retry on Kafka cluster events in eu-west-1 at 50 msg/s",
+      );
+      expect(plan.changes[0]).toEqual({ label: "messages replayed", before: "0", after: "150 of 150" });
+      expect(plan.riskReasons[0]).toBe("writes 150 messages back to orders-retry: its consumers process them again, so they must be idempotent");
+    });
+
+    it("refuses when they replayed every message the topic holds", async () => {
+      expect(await refusalOf(dlqReplay.load(ports(async () => ({ retained: 1000, replayedBefore: 1000 })), params, "prod"))).toBe(
+        "every message in orders.dlq on Kafka cluster events in eu-west-1 has been replayed into orders by earlier requests; nothing new to replay",
+      );
+    });
+
+    it("passes on the refusal while one of them is running", async () => {
+      const running = async () => {
+        throw new ActionRefused("replay request-7 of orders.dlq into orders is running (copied 40 of 100); wait for it to finish");
+      };
+      expect(await refusalOf(dlqReplay.load(ports(running), params, "prod"))).toBe(
+        "replay request-7 of orders.dlq into orders is running (copied 40 of 100); wait for it to finish",
+      );
+    });
   });
 
   it("runs as the request's replay, resumable, reporting progress, and verifies through the recorded progress", async () => {

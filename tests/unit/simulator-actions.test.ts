@@ -318,6 +318,10 @@ describe("simulated action ports: Kafka", () => {
 
     // Running it again after it is done copies nothing more.
     expect(await queues.replayDeadLetters(spec, () => undefined)).toEqual({ planned: 300, replayed: 300, done: true });
+    // The copied dead letters are gone: a new replay finds none of them.
+    const retained = sum(await highs(p, deadLetters)) - sum(await lows(p, deadLetters));
+    expect(retained).toBeGreaterThan(0);
+    expect(await queues.deadLetterBacklog(deadLetters, "orders")).toEqual({ retained, replayedBefore: 0 });
     run(p, 5);
     expect(sum(await lows(p, deadLetters)) - lowBefore).toBe(300);
 

@@ -11,6 +11,7 @@ import type {
   ClusterRef,
   ConsumerGroupDescription,
   ConsumerGroupRef,
+  DeadLetterBacklog,
   GroupPartitionOffset,
   OffsetResetTarget,
   PartitionOffset,
@@ -27,6 +28,7 @@ import { ActionRefused } from "../../domain/actions/kind";
 import { classifyKafkaError, hasProtocolError, kafkaClientFor, KafkaReadError, type KafkaClusterTarget } from "./connection";
 import { describeGroup, fetchGroupOffsets, isGroupActive } from "./group-offsets";
 import { DeadLetterReplayRun, readCheckpoints, ReplayTakenOver, type ReplayTuning } from "./replay";
+import { reachedByEarlierReplays, replayStart } from "./replay-history";
 import { progressOf } from "./replay-plan";
 
 export interface KafkaQueueAdminOptions {
@@ -198,6 +200,16 @@ export class KafkaQueueAdmin implements QueueAdminPort {
         if ((await partitionCount(admin, topic)) === null) throw this.unknownTopic(topic);
       }
       return new DeadLetterReplayRun(kafka, admin, spec, onProgress, this.replayTuning).run(signal);
+    });
+  }
+
+  async deadLetterBacklog(ref: TopicRef, target: string): Promise<DeadLetterBacklog> {
+    this.assertServes(ref);
+    return this.withAdmin(async (admin) => {
+      const offsets = await topicOffsets(admin, ref.topic);
+      if (!offsets) throw this.unknownTopic(ref.topic);
+      const { retained, replayedBefore } = replayStart(offsets, await reachedByEarlierReplays(admin, ref, target));
+      return { retained, replayedBefore };
     });
   }
 

@@ -27,9 +27,9 @@ export interface ReplayPlan {
 }
 
 /**
- * Splits `maxMessages` over the partitions' backlogs (log start to log end when the replay
- * starts) as evenly as they allow: a partition holding fewer than its share gives the rest to
- * the others. Each partition is copied from its oldest message on.
+ * Splits `maxMessages` over the partitions' backlogs (`low` to log end when the replay starts:
+ * the log start, or where earlier replays got to) as evenly as they allow: a partition holding
+ * fewer than its share gives the rest to the others. Each partition is copied from `low` on.
  */
 export function planReplay(partitions: readonly PartitionOffsets[], maxMessages: number): ReplayPlan {
   const bySize = [...partitions].sort((a, b) => a.high - a.low - (b.high - b.low) || a.partition - b.partition);

@@ -8,15 +8,20 @@
 // writes), then reads the committed offsets and continues from there. Readers of the target
 // topic with isolation read_committed see each copied message once.
 //
+// A new replay starts after what earlier replays of the dead-letter topic into the same target
+// reached, and is refused while one of them runs (replay-history.ts).
+//
 // The run consumes the dead-letter topic as a member of the replay group, with read_committed
 // too (aborted messages of the dead-letter topic are not copied). A run restarted after a crash
 // joins once Kafka has dropped the crashed member (its session timeout).
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Admin, Batch, Consumer, IHeaders, Kafka, KafkaMessage, Message, Producer, Transaction } from "kafkajs";
 import type { ReplayProgress, ReplaySpec } from "../../domain/action-ports";
+import { everythingReplayed } from "../../domain/actions/dlq-replay";
 import { ActionRefused, ExecutionSuperseded } from "../../domain/actions/kind";
 import { hasProtocolError } from "./connection";
 import { fetchGroupOffsets } from "./group-offsets";
+import { reachedByEarlierReplays, REPLAY_GROUP_PREFIX, replayStart } from "./replay-history";
 import { decodeCheckpoint, encodeCheckpoint, planReplay, progressOf, type PartitionCheckpoint } from "./replay-plan";
 
 export interface ReplayTuning {
@@ -34,7 +39,7 @@ export const ORIGINAL_TIMESTAMP_HEADER = "scaleplane-original-timestamp";
 
 /** The consumer group, and transactional id, that hold the replay's progress. */
 export function replayGroupId(replayId: string): string {
-  return `scaleplane.replay.${replayId}`;
+  return REPLAY_GROUP_PREFIX + replayId;
 }
 
 /** The replay's checkpoints as committed in Kafka, by partition; null when it never started. */
@@ -175,11 +180,15 @@ export class DeadLetterReplayRun {
       this.checkpoints = new Map(existing.map((checkpoint) => [checkpoint.partition, checkpoint]));
       return;
     }
+    // A new replay: from what earlier replays into the same target reached (replay-history.ts).
+    const reached = await reachedByEarlierReplays(this.admin, this.spec.deadLetters, this.spec.target, this.spec.replayId);
     const offsets = await this.admin.fetchTopicOffsets(this.dlq);
-    const plan = planReplay(
+    const start = replayStart(
       offsets.map((entry) => ({ partition: entry.partition, low: Number(entry.low), high: Number(entry.high) })),
-      this.spec.maxMessages,
+      reached,
     );
+    const plan = planReplay(start.partitions, this.spec.maxMessages);
+    if (plan.planned === 0 && start.replayedBefore > 0) throw new ActionRefused(everythingReplayed(this.spec.deadLetters, this.spec.target));
     const checkpoints = plan.partitions.map(
       (range): PartitionCheckpoint => ({ partition: range.partition, position: range.start, end: range.end, planned: plan.planned, copied: 0, target: this.spec.target }),
     );

@@ -2,9 +2,10 @@
 // kafka-consumer-groups would show and change, and dead-letter replays that copy a set number
 // of messages per simulated second while they run.
 import type {
-  ClusterRef, ConsumerGroupDescription, ConsumerGroupRef, OffsetResetTarget, PartitionOffset, QueueAdminPort, RegionalWorkloadRef,
+  ClusterRef, ConsumerGroupDescription, ConsumerGroupRef, DeadLetterBacklog, OffsetResetTarget, PartitionOffset, QueueAdminPort, RegionalWorkloadRef,
   ReplayProgress, ReplaySpec, TopicDescription, TopicRef, WriteOptions,
 } from "../../domain/action-ports";
+import { retainedMessages } from "../../domain/actions/kafka-ref";
 import { ActionRefused } from "../../domain/actions/kind";
 import type { SimulatedFleet } from "./fleet";
 import { offsetAtTime, offsetProblem, type KafkaClusterState, type PartitionState, type TopicState } from "./kafka";
@@ -110,6 +111,13 @@ export class SimulatedQueueAdmin implements QueueAdminPort {
       replay.runners.add(runner);
       signal?.addEventListener("abort", stop, { once: true });
     });
+  }
+
+  /** A simulated replay deletes the dead letters it copied: what the topic holds was never replayed. */
+  async deadLetterBacklog(ref: TopicRef): Promise<DeadLetterBacklog> {
+    const topic = await this.describeTopic(ref);
+    if (topic === null) throw new ActionRefused(`${clusterLabel(ref)} has no topic ${ref.topic}`);
+    return { retained: retainedMessages(topic), replayedBefore: 0 };
   }
 
   async replayProgress(spec: ReplaySpec): Promise<ReplayProgress | null> {

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { ReplayProgress, ReplaySpec, TopicDescription } from "../action-ports";
+import type { ReplayProgress, ReplaySpec, TopicDescription, TopicRef } from "../action-ports";
 import { formatCount, formatDuration, formatRate } from "../health/format";
 import { ActionRefused, type ActionKind } from "./kind";
 import { kafkaClusterFields, kafkaTarget, onCluster, requireTopic, retainedMessages, topicRef } from "./kafka-ref";
@@ -36,9 +36,15 @@ export function targetTopicOf(params: { topic: string; targetTopic?: string | un
 export interface DeadLetters {
   deadLetters: TopicDescription;
   target: TopicDescription;
-  /** Messages the dead-letter topic holds. */
+  /** Messages the dead-letter topic holds that no earlier replay into the target got to. */
   backlog: number;
+  /** Messages the dead-letter topic holds that earlier replays into the target already did. */
+  replayedBefore: number;
 }
+
+/** The refusal of a replay that would start after the last dead letter: earlier ones replayed them all. */
+export const everythingReplayed = (ref: TopicRef, target: string) =>
+  `every message in ${ref.topic} ${onCluster(ref)} has been replayed into ${target} by earlier requests; nothing new to replay`;
 
 const specOf = (params: DlqReplayParams, environment: string, requestId: string): ReplaySpec => ({
   replayId: requestId,
@@ -61,11 +67,16 @@ export const dlqReplay: ActionKind<DlqReplayParams, DeadLetters> = {
   resumable: true,
 
   async load(ports, params, environment) {
-    const deadLetters = await requireTopic(ports, topicRef(params, params.topic, environment), "dead-letter topic");
-    const target = await requireTopic(ports, topicRef(params, targetTopicOf(params), environment), "target topic");
-    const backlog = retainedMessages(deadLetters);
-    if (backlog === 0) throw new ActionRefused(`dead-letter topic ${params.topic} is empty ${onCluster(params)}; nothing to replay`);
-    return { deadLetters, target, backlog };
+    const dlqRef = topicRef(params, params.topic, environment);
+    const deadLetters = await requireTopic(ports, dlqRef, "dead-letter topic");
+    const targetName = targetTopicOf(params);
+    const target = await requireTopic(ports, topicRef(params, targetName, environment), "target topic");
+    if (retainedMessages(deadLetters) === 0) throw new ActionRefused(`dead-letter topic ${params.topic} is empty ${onCluster(params)}; nothing to replay`);
+    // A replay continues after what earlier ones into the same target got to.
+    const { retained, replayedBefore } = await ports.queues.deadLetterBacklog(dlqRef, targetName);
+    const backlog = Math.max(0, retained - replayedBefore);
+    if (backlog === 0) throw new ActionRefused(everythingReplayed(dlqRef, targetName));
+    return { deadLetters, target, backlog, replayedBefore };
   },
 
   plan(params, current) {
@@ -77,7 +88,9 @@ export const dlqReplay: ActionKind<DlqReplayParams, DeadLetters> = {
         `writes ${formatCount(planned)} messages back to ${target}: its consumers process them again, so they must be idempotent`,
         `what made them fail must be fixed first, or they land in ${params.topic} again`,
       ],
-      summary: `Replay ${formatCount(planned)} of the ${formatCount(current.backlog)} messages in ${params.topic} into ${target} ${onCluster(params)} at ${formatRate(params.messagesPerSecond, "msg/s")}`,
+      summary:
+        `Replay ${formatCount(planned)} of the ${formatCount(current.backlog)} messages in ${params.topic}${current.replayedBefore > 0 ? ` not replayed before (earlier requests replayed ${formatCount(current.replayedBefore)})` : ""}` +
+        ` into ${target} ${onCluster(params)} at ${formatRate(params.messagesPerSecond, "msg/s")}`,
       changes: [
         { label: "messages replayed", before: "0", after: `${formatCount(planned)} of ${formatCount(current.backlog)}` },
         { label: "duration", before: "—", after: `about ${formatDuration(Math.max(1000, (planned / params.messagesPerSecond) * 1000))}` },

@@ -236,6 +236,26 @@ describe("each Kafka kind changes the real cluster", () => {
     expect(await auditTrailOf(request.id)).toEqual(approvedRunTrail(people, "succeeded"));
   }, 60_000);
 
+  it("a second dlq.replay of the same topic replays only what the first left, saying so in its preview; a third is refused as nothing new", async () => {
+    // After the replay above: 10 of the 14 dead letters copied, 4 left (3 on partition 0, 1 on partition 1).
+    const request = await requestApproveAndRun(runtime, people, { kind: "dlq.replay", params: { ...on, topic: "invoices.dlq", maxMessages: 100, messagesPerSecond: 20 } }, 60_000);
+    expect(request.state, request.error ?? "").toBe("succeeded");
+    expect(request.preview).toMatchObject({
+      summary: `Replay 4 of the 4 messages in invoices.dlq not replayed before (earlier requests replayed 10) into invoices ${where} at 20 msg/s`,
+      changes: [
+        { label: "messages replayed", before: "0", after: "4 of 4" },
+        { label: "duration", before: "—", after: "about 1 s" },
+      ],
+    });
+    expect(request.progress).toEqual({ planned: 4, replayed: 4, done: true });
+    // Each dead letter once on the topic, read_committed by Kafka's own consumer.
+    expect((await valuesReadByKafkaTool(broker, "invoices")).sort()).toEqual(LETTERS.map((letter) => letter.value).sort());
+
+    expect(await refusedChangingNothing({ kind: "dlq.replay", params: { ...on, topic: "invoices.dlq", maxMessages: 100, messagesPerSecond: 20 } })).toBe(
+      `every message in invoices.dlq ${where} has been replayed into invoices by earlier requests; nothing new to replay`,
+    );
+  }, 60_000);
+
   it("consumerGroup.scale scales the Deployment the configuration names for the group; the simulator's copy is left alone", async () => {
     const [simulated] = runtime.fleet.find({ environment: TEST_ENVIRONMENT, ...CONSUMER, region: REGION });
     expect(await deploymentReplicas()).toBe(2);

@@ -9,7 +9,7 @@ import { KafkaQueueAdmin } from "../../server/adapters/kafka/queue-admin";
 import type { ReplayProgress, ReplaySpec } from "../../server/domain/action-ports";
 import { ActionRefused } from "../../server/domain/actions/kind";
 import { createTopicsAndWait, startTestKafka, type TestKafka } from "../helpers/kafka";
-import { asDeadLetter, CLUSTER, clusterTarget, deadLetters, produceDeadLetters, readTopic } from "../helpers/kafka-replay";
+import { asDeadLetter, CLUSTER, clusterTarget, deadLetters, produceDeadLetters, readTopic, type DeadLetter } from "../helpers/kafka-replay";
 import { freePort, waitUntil } from "../helpers/prometheus";
 
 const topicRef = (topic: string) => ({ ...CLUSTER, topic });
@@ -306,6 +306,99 @@ describe("Kafka administrator on a real broker", () => {
       expect(result).toEqual({ planned: 5, replayed: 2, done: true });
       expect((await readTopic(broker.brokers, "refunds", 2)).map((copy) => copy.value.split(":")[0]).sort()).toEqual(["kept-0", "kept-1"]);
     }, 40_000);
+
+    describe("after earlier replays of the same dead-letter topic", () => {
+      /** The `counts[p]` oldest of `letters` on each partition p. */
+      const oldest = (letters: DeadLetter[], counts: number[]) => letters.filter((letter) => Number(letter.value.split("-").at(-1)) < (counts[letter.partition] ?? 0));
+      const valuesOf = (copies: Array<{ value: string }>) => copies.map((copy) => copy.value).sort();
+      const fast = (replayId: string, source: string, into: string, maxMessages = 1_000): ReplaySpec => ({
+        replayId,
+        deadLetters: topicRef(source),
+        target: into,
+        maxMessages,
+        messagesPerSecond: 200,
+      });
+
+      it("replays only what arrived since; with nothing new it refuses; another target gets everything", async () => {
+        await createTopicsAndWait(admin, [
+          { topic: "shipments.dlq", numPartitions: 2 },
+          { topic: "shipments", numPartitions: 2 },
+          { topic: "shipments-audit", numPartitions: 1 },
+        ]);
+        // 10 dead letters, replayed; then 6 more (3 on each partition).
+        const all = deadLetters("shipments.dlq", [9, 7]);
+        const first = oldest(all, [6, 4]);
+        const later = all.filter((letter) => !first.includes(letter));
+        await produceDeadLetters(producer, "shipments.dlq", first);
+        expect(await queues.deadLetterBacklog(topicRef("shipments.dlq"), "shipments")).toEqual({ retained: 10, replayedBefore: 0 });
+        expect(await queues.replayDeadLetters(fast("ship-1", "shipments.dlq", "shipments"), () => undefined)).toEqual({ planned: 10, replayed: 10, done: true });
+        expect(valuesOf(await readTopic(broker.brokers, "shipments", 10))).toEqual(valuesOf(first));
+
+        await produceDeadLetters(producer, "shipments.dlq", later);
+        expect(await queues.deadLetterBacklog(topicRef("shipments.dlq"), "shipments")).toEqual({ retained: 16, replayedBefore: 10 });
+        expect(await queues.replayDeadLetters(fast("ship-2", "shipments.dlq", "shipments"), () => undefined)).toEqual({ planned: 6, replayed: 6, done: true });
+        // read_committed, and quiet for a while after the 16th: the first 10 once each, the 6 new ones once each.
+        expect(valuesOf(await readTopic(broker.brokers, "shipments", 16))).toEqual(valuesOf(all));
+
+        expect(await queues.deadLetterBacklog(topicRef("shipments.dlq"), "shipments")).toEqual({ retained: 16, replayedBefore: 16 });
+        expect((await refusal(queues.replayDeadLetters(fast("ship-3", "shipments.dlq", "shipments"), () => undefined))).message).toBe(
+          "every message in shipments.dlq on Kafka cluster events in eu-west-1 has been replayed into shipments by earlier requests; nothing new to replay",
+        );
+        expect(await queues.replayProgress(fast("ship-3", "shipments.dlq", "shipments"))).toBeNull();
+
+        // Replays into another topic do not count: its consumers saw none of them.
+        expect(await queues.deadLetterBacklog(topicRef("shipments.dlq"), "shipments-audit")).toEqual({ retained: 16, replayedBefore: 0 });
+        expect(await queues.replayDeadLetters(fast("audit-1", "shipments.dlq", "shipments-audit"), () => undefined)).toEqual({ planned: 16, replayed: 16, done: true });
+        expect(valuesOf(await readTopic(broker.brokers, "shipments-audit", 16))).toEqual(valuesOf(all));
+      }, 90_000);
+
+      it("replays the rest of what a replay limited by maxMessages left, not from the start", async () => {
+        await createTopicsAndWait(admin, [
+          { topic: "returns.dlq", numPartitions: 2 },
+          { topic: "returns", numPartitions: 2 },
+        ]);
+        const letters = deadLetters("returns.dlq", [8, 6]);
+        await produceDeadLetters(producer, "returns.dlq", letters);
+        // 6 of 14: the 3 oldest of each partition.
+        expect(await queues.replayDeadLetters(fast("returns-1", "returns.dlq", "returns", 6), () => undefined)).toEqual({ planned: 6, replayed: 6, done: true });
+        expect(valuesOf(await readTopic(broker.brokers, "returns", 6))).toEqual(valuesOf(oldest(letters, [3, 3])));
+
+        expect(await queues.deadLetterBacklog(topicRef("returns.dlq"), "returns")).toEqual({ retained: 14, replayedBefore: 6 });
+        expect(await queues.replayDeadLetters(fast("returns-2", "returns.dlq", "returns"), () => undefined)).toEqual({ planned: 8, replayed: 8, done: true });
+        expect(valuesOf(await readTopic(broker.brokers, "returns", 14))).toEqual(valuesOf(letters));
+      }, 60_000);
+
+      it("refuses a replay while another of the same topic runs; once that one stopped, replays what it did not get to", async () => {
+        await createTopicsAndWait(admin, [
+          { topic: "refills.dlq", numPartitions: 2 },
+          { topic: "refills", numPartitions: 2 },
+        ]);
+        const letters = deadLetters("refills.dlq", [10, 10]);
+        await produceDeadLetters(producer, "refills.dlq", letters);
+        const slow = { ...fast("refills-slow", "refills.dlq", "refills"), messagesPerSecond: 2 };
+        const stop = new AbortController();
+        const reports: ReplayProgress[] = [];
+        const running = queues.replayDeadLetters(slow, (progress) => reports.push(progress), stop.signal);
+        await waitUntil(async () => (reports.at(-1)?.replayed ?? 0) >= 2, 30_000, "the slow replay to copy some dead letters");
+
+        const refused = /^replay refills-slow of refills\.dlq into refills is running \(copied \d+ of 20\); wait for it to finish$/;
+        expect((await refusal(queues.deadLetterBacklog(topicRef("refills.dlq"), "refills"))).message).toMatch(refused);
+        expect((await refusal(queues.replayDeadLetters(fast("refills-next", "refills.dlq", "refills"), () => undefined))).message).toMatch(refused);
+        expect(await queues.replayProgress(fast("refills-next", "refills.dlq", "refills"))).toBeNull();
+
+        stop.abort();
+        const stopped = await running;
+        expect(stopped.done).toBe(false);
+        expect(stopped.replayed).toBeGreaterThanOrEqual(2);
+        expect(stopped.replayed).toBeLessThan(20);
+
+        // From what the stopped one reached: what it copied is not copied again, the rest is.
+        expect(await queues.deadLetterBacklog(topicRef("refills.dlq"), "refills")).toEqual({ retained: 20, replayedBefore: stopped.replayed });
+        const next = await queues.replayDeadLetters(fast("refills-next", "refills.dlq", "refills"), () => undefined);
+        expect(next).toEqual({ planned: 20 - stopped.replayed, replayed: 20 - stopped.replayed, done: true });
+        expect(valuesOf(await readTopic(broker.brokers, "refills", 20))).toEqual(valuesOf(letters));
+      }, 90_000);
+    });
 
     it("refuses a replay into itself, or from or into a topic that does not exist", async () => {
       expect((await refusal(queues.replayDeadLetters(spec("self", { target: dlq }), () => undefined))).message).toMatch(/cannot be replayed into itself/);

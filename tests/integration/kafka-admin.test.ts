@@ -318,62 +318,60 @@ describe("Kafka administrator on a real broker", () => {
         maxMessages,
         messagesPerSecond: 200,
       });
+      /** A replay of `<name>.dlq` into `into`, at 200 per second; its result. */
+      const replayOf = (replayId: string, name: string, options: { into?: string; maxMessages?: number } = {}) =>
+        queues.replayDeadLetters(fast(replayId, `${name}.dlq`, options.into ?? name, options.maxMessages), () => undefined);
+      const backlogOf = (name: string, into = name) => queues.deadLetterBacklog(topicRef(`${name}.dlq`), into);
+      /** The values on `topic`, read_committed, once `count` arrived and no more came for a while. */
+      const copiedTo = async (topic: string, count: number) => valuesOf(await readTopic(broker.brokers, topic, count));
+      /** Creates `<name>.dlq` with `counts[p]` dead letters to come on partition p, `<name>` and `others`; the letters, not produced yet. */
+      const topicsFor = async (name: string, counts: number[], others: string[] = []) => {
+        await createTopicsAndWait(admin, [{ topic: `${name}.dlq`, numPartitions: counts.length }, ...[name, ...others].map((topic) => ({ topic, numPartitions: 2 }))]);
+        return deadLetters(`${name}.dlq`, counts);
+      };
 
       it("replays only what arrived since; with nothing new it refuses; another target gets everything", async () => {
-        await createTopicsAndWait(admin, [
-          { topic: "shipments.dlq", numPartitions: 2 },
-          { topic: "shipments", numPartitions: 2 },
-          { topic: "shipments-audit", numPartitions: 1 },
-        ]);
         // 10 dead letters, replayed; then 6 more (3 on each partition).
-        const all = deadLetters("shipments.dlq", [9, 7]);
+        const all = await topicsFor("shipments", [9, 7], ["shipments-audit"]);
         const first = oldest(all, [6, 4]);
         const later = all.filter((letter) => !first.includes(letter));
         await produceDeadLetters(producer, "shipments.dlq", first);
-        expect(await queues.deadLetterBacklog(topicRef("shipments.dlq"), "shipments")).toEqual({ retained: 10, replayedBefore: 0 });
-        expect(await queues.replayDeadLetters(fast("ship-1", "shipments.dlq", "shipments"), () => undefined)).toEqual({ planned: 10, replayed: 10, done: true });
-        expect(valuesOf(await readTopic(broker.brokers, "shipments", 10))).toEqual(valuesOf(first));
+        expect(await backlogOf("shipments")).toEqual({ retained: 10, replayedBefore: 0 });
+        expect(await replayOf("ship-1", "shipments")).toEqual({ planned: 10, replayed: 10, done: true });
+        expect(await copiedTo("shipments", 10)).toEqual(valuesOf(first));
 
         await produceDeadLetters(producer, "shipments.dlq", later);
-        expect(await queues.deadLetterBacklog(topicRef("shipments.dlq"), "shipments")).toEqual({ retained: 16, replayedBefore: 10 });
-        expect(await queues.replayDeadLetters(fast("ship-2", "shipments.dlq", "shipments"), () => undefined)).toEqual({ planned: 6, replayed: 6, done: true });
+        expect(await backlogOf("shipments")).toEqual({ retained: 16, replayedBefore: 10 });
+        expect(await replayOf("ship-2", "shipments")).toEqual({ planned: 6, replayed: 6, done: true });
         // read_committed, and quiet for a while after the 16th: the first 10 once each, the 6 new ones once each.
-        expect(valuesOf(await readTopic(broker.brokers, "shipments", 16))).toEqual(valuesOf(all));
+        expect(await copiedTo("shipments", 16)).toEqual(valuesOf(all));
 
-        expect(await queues.deadLetterBacklog(topicRef("shipments.dlq"), "shipments")).toEqual({ retained: 16, replayedBefore: 16 });
-        expect((await refusal(queues.replayDeadLetters(fast("ship-3", "shipments.dlq", "shipments"), () => undefined))).message).toBe(
+        expect(await backlogOf("shipments")).toEqual({ retained: 16, replayedBefore: 16 });
+        expect((await refusal(replayOf("ship-3", "shipments"))).message).toBe(
           "every message in shipments.dlq on Kafka cluster events in eu-west-1 has been replayed into shipments by earlier requests; nothing new to replay",
         );
         expect(await queues.replayProgress(fast("ship-3", "shipments.dlq", "shipments"))).toBeNull();
 
         // Replays into another topic do not count: its consumers saw none of them.
-        expect(await queues.deadLetterBacklog(topicRef("shipments.dlq"), "shipments-audit")).toEqual({ retained: 16, replayedBefore: 0 });
-        expect(await queues.replayDeadLetters(fast("audit-1", "shipments.dlq", "shipments-audit"), () => undefined)).toEqual({ planned: 16, replayed: 16, done: true });
-        expect(valuesOf(await readTopic(broker.brokers, "shipments-audit", 16))).toEqual(valuesOf(all));
+        expect(await backlogOf("shipments", "shipments-audit")).toEqual({ retained: 16, replayedBefore: 0 });
+        expect(await replayOf("audit-1", "shipments", { into: "shipments-audit" })).toEqual({ planned: 16, replayed: 16, done: true });
+        expect(await copiedTo("shipments-audit", 16)).toEqual(valuesOf(all));
       }, 90_000);
 
       it("replays the rest of what a replay limited by maxMessages left, not from the start", async () => {
-        await createTopicsAndWait(admin, [
-          { topic: "returns.dlq", numPartitions: 2 },
-          { topic: "returns", numPartitions: 2 },
-        ]);
-        const letters = deadLetters("returns.dlq", [8, 6]);
+        const letters = await topicsFor("returns", [8, 6]);
         await produceDeadLetters(producer, "returns.dlq", letters);
         // 6 of 14: the 3 oldest of each partition.
-        expect(await queues.replayDeadLetters(fast("returns-1", "returns.dlq", "returns", 6), () => undefined)).toEqual({ planned: 6, replayed: 6, done: true });
-        expect(valuesOf(await readTopic(broker.brokers, "returns", 6))).toEqual(valuesOf(oldest(letters, [3, 3])));
+        expect(await replayOf("returns-1", "returns", { maxMessages: 6 })).toEqual({ planned: 6, replayed: 6, done: true });
+        expect(await copiedTo("returns", 6)).toEqual(valuesOf(oldest(letters, [3, 3])));
 
-        expect(await queues.deadLetterBacklog(topicRef("returns.dlq"), "returns")).toEqual({ retained: 14, replayedBefore: 6 });
-        expect(await queues.replayDeadLetters(fast("returns-2", "returns.dlq", "returns"), () => undefined)).toEqual({ planned: 8, replayed: 8, done: true });
-        expect(valuesOf(await readTopic(broker.brokers, "returns", 14))).toEqual(valuesOf(letters));
+        expect(await backlogOf("returns")).toEqual({ retained: 14, replayedBefore: 6 });
+        expect(await replayOf("returns-2", "returns")).toEqual({ planned: 8, replayed: 8, done: true });
+        expect(await copiedTo("returns", 14)).toEqual(valuesOf(letters));
       }, 60_000);
 
       it("refuses a replay while another of the same topic runs; once that one stopped, replays what it did not get to", async () => {
-        await createTopicsAndWait(admin, [
-          { topic: "refills.dlq", numPartitions: 2 },
-          { topic: "refills", numPartitions: 2 },
-        ]);
-        const letters = deadLetters("refills.dlq", [10, 10]);
+        const letters = await topicsFor("refills", [10, 10]);
         await produceDeadLetters(producer, "refills.dlq", letters);
         const slow = { ...fast("refills-slow", "refills.dlq", "refills"), messagesPerSecond: 2 };
         const stop = new AbortController();
@@ -382,8 +380,8 @@ describe("Kafka administrator on a real broker", () => {
         await waitUntil(async () => (reports.at(-1)?.replayed ?? 0) >= 2, 30_000, "the slow replay to copy some dead letters");
 
         const refused = /^replay refills-slow of refills\.dlq into refills is running \(copied \d+ of 20\); wait for it to finish$/;
-        expect((await refusal(queues.deadLetterBacklog(topicRef("refills.dlq"), "refills"))).message).toMatch(refused);
-        expect((await refusal(queues.replayDeadLetters(fast("refills-next", "refills.dlq", "refills"), () => undefined))).message).toMatch(refused);
+        expect((await refusal(backlogOf("refills"))).message).toMatch(refused);
+        expect((await refusal(replayOf("refills-next", "refills"))).message).toMatch(refused);
         expect(await queues.replayProgress(fast("refills-next", "refills.dlq", "refills"))).toBeNull();
 
         stop.abort();
@@ -393,10 +391,10 @@ describe("Kafka administrator on a real broker", () => {
         expect(stopped.replayed).toBeLessThan(20);
 
         // From what the stopped one reached: what it copied is not copied again, the rest is.
-        expect(await queues.deadLetterBacklog(topicRef("refills.dlq"), "refills")).toEqual({ retained: 20, replayedBefore: stopped.replayed });
-        const next = await queues.replayDeadLetters(fast("refills-next", "refills.dlq", "refills"), () => undefined);
+        expect(await backlogOf("refills")).toEqual({ retained: 20, replayedBefore: stopped.replayed });
+        const next = await replayOf("refills-next", "refills");
         expect(next).toEqual({ planned: 20 - stopped.replayed, replayed: 20 - stopped.replayed, done: true });
-        expect(valuesOf(await readTopic(broker.brokers, "refills", 20))).toEqual(valuesOf(letters));
+        expect(await copiedTo("refills", 20)).toEqual(valuesOf(letters));
       }, 90_000);
     });
 

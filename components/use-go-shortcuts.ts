@@ -17,11 +17,13 @@ export function useGoShortcuts(targets: readonly { key: string; href: string }[]
     let armedUntil = 0;
     const onKeyDown = (event: KeyboardEvent) => {
       if (event.ctrlKey || event.metaKey || event.altKey || isTyping(event.target)) return;
+      // The time of the key press, not of its handling: a busy page that handles `g` and the
+      // letter late still sees them as typed, a few milliseconds apart.
       if (event.key === "g") {
-        armedUntil = Date.now() + 1000;
+        armedUntil = event.timeStamp + 1000;
         return;
       }
-      if (Date.now() > armedUntil) return;
+      if (event.timeStamp > armedUntil) return;
       armedUntil = 0;
       const target = targets.find((t) => t.key === event.key);
       if (target) {

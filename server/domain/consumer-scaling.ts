@@ -10,6 +10,13 @@
 /** The lag should be gone within this long after scaling: an hour of backlog is not "caught up". */
 export const DRAIN_TARGET_SECONDS = 600;
 
+/**
+ * Capacity to plan for, as a multiple of what is produced now. The produced rate is a recent
+ * average and traffic keeps moving through the day: a group sized to the bare minimum drains
+ * at a trickle and lags again at the next bump, which is how the alert came about.
+ */
+export const PRODUCTION_HEADROOM = 1.25;
+
 /** Messages per second `consumers` can consume on `partitions`, each consumer reading `perConsumer`. */
 export function groupCapacity(consumers: number, partitions: number, perConsumer: number): number {
   if (consumers <= 0 || partitions <= 0) return 0;
@@ -39,13 +46,13 @@ export interface ConsumerFigures {
 }
 
 /**
- * The fewest consumers above `current` that keep up with production and drain the lag within
- * DRAIN_TARGET_SECONDS, within the partitions and the deployment's maximum; the ceiling when none
- * below it suffices.
+ * The fewest consumers above `current` that keep up with production plus PRODUCTION_HEADROOM and
+ * drain the lag within DRAIN_TARGET_SECONDS, within the partitions and the deployment's maximum;
+ * the ceiling when none below it suffices.
  */
 export function consumersFor(figures: ConsumerFigures): ConsumerScaling {
   const { producedPerSecond, totalLag, perConsumer, partitions } = figures;
-  const needed = producedPerSecond + totalLag / DRAIN_TARGET_SECONDS;
+  const needed = producedPerSecond * PRODUCTION_HEADROOM + totalLag / DRAIN_TARGET_SECONDS;
   const ceiling = Math.max(Math.min(figures.maxReplicas, partitions), 0);
   let wanted: number | null = null;
   for (let replicas = 1; replicas <= partitions; replicas++) {

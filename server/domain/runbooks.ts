@@ -2,7 +2,7 @@
 // kind whose parameters come from the figures of the resource the alert names. A suggestion is
 // only ever a prefilled request form; nothing here executes anything. Pure.
 import { z } from "zod";
-import { consumersFor, DRAIN_TARGET_SECONDS } from "./consumer-scaling";
+import { consumersFor, DRAIN_TARGET_SECONDS, PRODUCTION_HEADROOM } from "./consumer-scaling";
 import type { AutoscalerStatus, CacheStats, ConsumerGroupLag } from "./ports";
 
 /** How a suggestion's parameters are worked out: one per kind of remedy. */
@@ -92,6 +92,7 @@ const SUGGEST: Record<SuggesterName, Suggest> = {
       params: { region: group.region, cluster: group.cluster, group: group.group, replicas: scaling.replicas },
       rationale:
         `Each of the ${consumer.replicas} consumers handles ${formatRate(perConsumer)}; keeping up with ${formatRate(group.producedPerSecond)} produced ` +
+        `(planning for ${Math.round((PRODUCTION_HEADROOM - 1) * 100)} % more) ` +
         `and draining ${Math.round(group.totalLag).toLocaleString("en")} messages of lag within ${DRAIN_TARGET_SECONDS / 60} minutes needs ${scaling.replicas}${capped}, ` +
         `counting that a consumer reads whole partitions.`,
     };

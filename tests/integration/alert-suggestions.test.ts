@@ -7,6 +7,7 @@ import type { AlertStoreDeps } from "../../server/alerts/store";
 import type { WebhookDeps } from "../../server/alerts/webhook";
 import { db } from "../../server/db/client";
 import { DEFAULT_ALERT_LABEL_NAMES } from "../../server/domain/alerts/resource";
+import { PRODUCTION_HEADROOM } from "../../server/domain/consumer-scaling";
 import { DRAIN_TARGET_SECONDS } from "../../server/domain/runbooks";
 import { createCaller } from "../../server/routers";
 import type { Runtime } from "../../server/runtime";
@@ -69,9 +70,9 @@ describe("suggested actions from the resource's figures", () => {
     expect(group.totalLag).toBeGreaterThan(0);
     expect(topic.producedPerSecond).toBeGreaterThan(group.consumedPerSecond);
     const perReplica = group.consumedPerSecond / workload.desiredReplicas;
-    // The fewest consumers that keep up and drain within the target, counting that a consumer
+    // The fewest consumers that keep up with a margin and drain within the target, counting that a consumer
     // reads whole partitions: r consumers manage partitions × rate ÷ ceil(partitions / r).
-    const needed = topic.producedPerSecond + group.totalLag / DRAIN_TARGET_SECONDS;
+    const needed = topic.producedPerSecond * PRODUCTION_HEADROOM + group.totalLag / DRAIN_TARGET_SECONDS;
     const counts = Array.from({ length: topic.partitions }, (_, index) => index + 1);
     const wanted = counts.find((r) => (topic.partitions * perReplica) / Math.ceil(topic.partitions / r) >= needed) ?? topic.partitions;
     const expected = Math.min(wanted, workload.maxReplicas, topic.partitions);

@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
+import { PRODUCTION_HEADROOM } from "../../server/domain/consumer-scaling";
 import { DEFAULT_RUNBOOKS, DRAIN_TARGET_SECONDS, suggestActions, type RunbookFigures } from "../../server/domain/runbooks";
 
 const lagging = (overrides: Partial<NonNullable<RunbookFigures["consumerGroup"]>> = {}): RunbookFigures => ({
@@ -18,17 +19,25 @@ const lagAlert = { alertname: "KafkaConsumerLagGrowing", labels: { severity: "wa
 
 describe("runbook suggestions", () => {
   it("scales a lagging consumer to keep up with production and drain the lag within the target", () => {
-    const [suggestion] = suggestActions(lagAlert, lagging({ partitions: 24 } as never));
-    // 100 msg/s per replica; 500 produced + 120,000 / 600 s = 700 msg/s. 7 consumers would do it
-    // if they shared the 24 partitions evenly, but some read 4 (24 × 100 / 4 = 600 msg/s); 8 read 3 each.
+    const [suggestion] = suggestActions(lagAlert, lagging({ partitions: 24, totalLag: 90_000 } as never));
+    // 100 msg/s per replica; 500 produced with a quarter's headroom + 90,000 / 600 s = 775 msg/s.
+    // 8 consumers would do it if they shared the 24 partitions evenly, and do: 3 each, 800 msg/s.
     expect(DRAIN_TARGET_SECONDS).toBe(600);
+    expect(PRODUCTION_HEADROOM).toBe(1.25);
     expect(suggestion).toMatchObject({ kind: "consumerGroup.scale", params: { region: "eu-west-1", cluster: "events", group: "billing", replicas: 8 } });
     expect(suggestion?.rationale).toContain("needs 8");
   });
 
+  it("plans for more than is produced now: a count that barely keeps up is not suggested", () => {
+    // 24 partitions at 100 msg/s each consumer, 560 msg/s produced and no lag: 6 consumers (4
+    // partitions each, 600 msg/s) would keep up by 7 %; with a quarter's headroom (700 msg/s) it takes 8.
+    const [suggestion] = suggestActions(lagAlert, lagging({ partitions: 24, producedPerSecond: 560, totalLag: 0 } as never));
+    expect(suggestion?.params).toMatchObject({ replicas: 8 });
+  });
+
   it("goes to one consumer per partition when any fewer leaves some consumer with two partitions", () => {
-    // 4 consumers at 26.7 msg/s on 12 partitions, 207 msg/s produced: 9 consumers look enough by
-    // rate (240 msg/s), but with 6 to 11 some read two partitions and the group manages 160 msg/s.
+    // 4 consumers at 26.7 msg/s on 12 partitions, 207 msg/s produced: 11 consumers look enough by
+    // rate (294 msg/s for the 292 needed), but with 6 to 11 some read two partitions and the group manages 160 msg/s.
     const figures = lagging({
       partitions: 12, consumedPerSecond: 106.8, producedPerSecond: 207, totalLag: 20_000,
       consumer: { region: "eu-west-1", replicas: 4, maxReplicas: 12 },

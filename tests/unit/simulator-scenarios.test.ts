@@ -91,6 +91,26 @@ describe("incident scenarios", () => {
     expect(p.fleet.incidents()[0]?.status).toBe("active");
   });
 
+  it("slow consumer: falls behind at any hour, by the same share of what is produced, and three times the consumers catch up", async () => {
+    // A night and an afternoon: production differs by about half, the incident's effect does not.
+    for (const hour of [3, 13]) {
+      const p = platform({ startAt: Date.UTC(2025, 0, 15, hour, 0, 7) });
+      run(p, 10);
+      const produced = (await p.metrics.topics()).find((t) => t.topic === "orders" && t.region === EU)!.producedPerSecond;
+      p.fleet.injectIncident({ scenario: "slow consumer", target: "order-fulfilment", region: EU, durationSeconds: 1800 });
+      run(p, 60);
+      const slowed = await group(p, "order-fulfilment", EU);
+      // The consumers manage 60 % of what is produced: the lag grows by about 40 % of it each second.
+      expect(slowed.consumedPerSecond / produced).toBeCloseTo(0.6, 1);
+      expect(slowed.totalLag / 60 / produced).toBeGreaterThan(0.3);
+      expect(slowed.totalLag / 60 / produced).toBeLessThan(0.5);
+
+      await p.workloads.scaleWorkload({ environment: "demo", ...slowed.deployment, region: EU }, slowed.members * 3);
+      run(p, 150);
+      expect((await group(p, "order-fulfilment", EU)).totalLag).toBeLessThan(slowed.totalLag / 10);
+    }
+  });
+
   it("slow consumer: recovers on its own once the slowness ends", async () => {
     const p = platform();
     p.fleet.injectIncident({ scenario: "slow consumer", target: "payment-ledger", durationSeconds: 120 });

@@ -789,7 +789,7 @@ export class SimulatedFleet {
     for (const record of this.incidentRecords) {
       if (record.phase === "scheduled" && record.incident.startsAt <= t) {
         record.phase = "active";
-        startIncident(record.incident.scenario, record.targets, t);
+        startIncident(record.incident.scenario, record.targets, this.parts(), t);
         changed = true;
       }
       if (record.phase === "active" && record.incident.endsAt <= t) {

@@ -5,8 +5,8 @@
 import type { CacheState } from "./redis";
 import { flushCache } from "./redis";
 import {
-  DEPENDENCY_ERROR_RATIO, IncidentRejectedError, SLOW_CONSUMER_THROUGHPUT_FACTOR, SPIKE_TRAFFIC_FACTOR,
-  type IncidentRequest,
+  DEPENDENCY_ERROR_RATIO, IncidentRejectedError, SLOW_CONSUMER_CAPACITY_SHARE, SLOW_CONSUMER_MAX_THROUGHPUT_FACTOR,
+  SPIKE_TRAFFIC_FACTOR, type IncidentRequest,
 } from "./incidents";
 import { setBrokerUp, type KafkaClusterState } from "./kafka";
 import type { MongoClusterState } from "./mongo";
@@ -23,7 +23,12 @@ export interface FleetParts {
 
 /** The entities an incident acts on, resolved once when it is injected. */
 export type IncidentTargets =
-  | { kind: "workloads"; workloads: WorkloadState[] }
+  | {
+    kind: "workloads";
+    workloads: WorkloadState[];
+    /** A slow consumer's per-replica throughput factor for each worker, set when it starts. */
+    throughputFactors?: Map<WorkloadState, number>;
+  }
   | { kind: "broker"; brokers: { cluster: KafkaClusterState; brokerId: number }[] }
   | { kind: "caches"; caches: CacheState[] }
   | { kind: "mongo"; clusters: MongoClusterState[] }
@@ -121,8 +126,29 @@ export function resolveIncident(request: IncidentRequest, parts: FleetParts): Re
   }
 }
 
+/** Messages per second the topic a worker consumes receives now; 0 for a worker with none. */
+function producedFor(worker: WorkloadState, parts: FleetParts): number {
+  const consumes = worker.spec.consumes;
+  if (consumes === null) return 0;
+  const topic = parts.kafka
+    .filter((cluster) => cluster.region === worker.ref.region)
+    .flatMap((cluster) => cluster.topics)
+    .find((candidate) => candidate.name === consumes.topic && candidate.group?.name === consumes.group);
+  return topic?.producedPerSecond ?? 0;
+}
+
+/** A slow consumer's factor: its replicas manage SLOW_CONSUMER_CAPACITY_SHARE of what is produced now. */
+function slowConsumerFactor(worker: WorkloadState, parts: FleetParts): number {
+  const capacity = worker.availableReplicas * worker.spec.capacityPerReplica;
+  if (capacity <= 0) return SLOW_CONSUMER_MAX_THROUGHPUT_FACTOR;
+  return Math.min(SLOW_CONSUMER_MAX_THROUGHPUT_FACTOR, (SLOW_CONSUMER_CAPACITY_SHARE * producedFor(worker, parts)) / capacity);
+}
+
 /** One-off changes at the start of an incident. */
-export function startIncident(scenario: IncidentRequest["scenario"], targets: IncidentTargets, now: number): void {
+export function startIncident(scenario: IncidentRequest["scenario"], targets: IncidentTargets, parts: FleetParts, now: number): void {
+  if (scenario === "slow consumer" && targets.kind === "workloads") {
+    targets.throughputFactors = new Map(targets.workloads.map((worker) => [worker, slowConsumerFactor(worker, parts)]));
+  }
   if (scenario === "broker down" && targets.kind === "broker") {
     for (const { cluster, brokerId } of targets.brokers) setBrokerUp(cluster, brokerId, false, now);
   }
@@ -160,7 +186,7 @@ export function applyActiveEffects(parts: FleetParts, active: readonly { scenari
     if (targets.kind === "workloads") {
       for (const w of targets.workloads) {
         if (scenario === "traffic spike") w.trafficFactor *= SPIKE_TRAFFIC_FACTOR;
-        if (scenario === "slow consumer") w.throughputFactor *= SLOW_CONSUMER_THROUGHPUT_FACTOR;
+        if (scenario === "slow consumer") w.throughputFactor *= targets.throughputFactors?.get(w) ?? SLOW_CONSUMER_MAX_THROUGHPUT_FACTOR;
         if (scenario === "dependency errors") w.extraErrorRatio = Math.min(1, w.extraErrorRatio + DEPENDENCY_ERROR_RATIO);
       }
     }

@@ -17,8 +17,16 @@ export type Scenario = (typeof SCENARIOS)[number];
 
 /** Offered traffic multiplier of a spiking service. */
 export const SPIKE_TRAFFIC_FACTOR = 2.5;
-/** Per-replica throughput multiplier of a slow consumer (a slow downstream, not CPU). */
-export const SLOW_CONSUMER_THROUGHPUT_FACTOR = 1 / 3;
+/**
+ * What a slow consumer (a slow downstream, not CPU) still manages, as a share of what its topic
+ * receives when the slowness starts. Relative to the traffic of the moment, not a fixed factor:
+ * a group sized for the peak would keep up at night with a third of its speed, and the incident
+ * would show nothing; this way it falls behind at any hour, and three times the consumers
+ * (1.8 × production) catch up.
+ */
+export const SLOW_CONSUMER_CAPACITY_SHARE = 0.6;
+/** A slow consumer is at least this much slower per replica, however little is produced. */
+export const SLOW_CONSUMER_MAX_THROUGHPUT_FACTOR = 0.5;
 /** Error ratio added to a failing dependency. */
 export const DEPENDENCY_ERROR_RATIO = 0.7;
 /** A region in outage: nearly every request fails, after the client's timeout. */

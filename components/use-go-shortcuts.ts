@@ -1,6 +1,7 @@
 "use client";
 import { useRouter } from "next/navigation";
 import { useEffect } from "react";
+import { goSequence } from "@/lib/go-sequence";
 
 /** Elements where a key press is typing, not a command. */
 function isTyping(target: EventTarget | null): boolean {
@@ -14,21 +15,13 @@ function isTyping(target: EventTarget | null): boolean {
 export function useGoShortcuts(targets: readonly { key: string; href: string }[]) {
   const router = useRouter();
   useEffect(() => {
-    let armedUntil = 0;
+    const next = goSequence(targets);
     const onKeyDown = (event: KeyboardEvent) => {
       if (event.ctrlKey || event.metaKey || event.altKey || isTyping(event.target)) return;
-      // The time of the key press, not of its handling: a busy page that handles `g` and the
-      // letter late still sees them as typed, a few milliseconds apart.
-      if (event.key === "g") {
-        armedUntil = event.timeStamp + 1000;
-        return;
-      }
-      if (event.timeStamp > armedUntil) return;
-      armedUntil = 0;
-      const target = targets.find((t) => t.key === event.key);
-      if (target) {
+      const href = next({ key: event.key, pressedAt: event.timeStamp, handledAt: performance.now() });
+      if (href) {
         event.preventDefault();
-        router.push(target.href);
+        router.push(href);
       }
     };
     window.addEventListener("keydown", onKeyDown);

@@ -21,8 +21,15 @@ interface Breach {
   value: number;
 }
 
-/** What a condition may look at besides the fleet: the memory of earlier evaluations. */
-interface EvaluationContext {
+/** The fleet's figures several rules read, computed at most once per evaluation. */
+interface FleetViews {
+  services(): ServiceView[];
+  deployments(): DeploymentView[];
+  consumerGroups(): ConsumerGroupView[];
+}
+
+/** What a condition may look at: the fleet, its shared views, and the memory of earlier evaluations. */
+interface EvaluationContext extends FleetViews {
   fleet: SimulatedFleet;
   now: number;
   /** A figure's samples from earlier evaluations (kept 35 minutes), oldest first. */
@@ -53,15 +60,20 @@ const MEMORY_MS = 35 * 60_000;
 const sum = (values: readonly number[]) => values.reduce((total, value) => total + value, 0);
 const mean = (values: readonly number[]) => (values.length === 0 ? Number.NaN : sum(values) / values.length);
 
-function services(context: EvaluationContext) {
-  return context.fleet.workloadStates().filter((workload) => workload.spec.kind === "service").map((workload) => {
+type Labels = Record<string, string>;
+interface ServiceView { labels: Labels; requestsPerSecond: number; errorRatio: number; p95Seconds: number }
+interface DeploymentView { labels: Labels; desired: number; available: number }
+interface ConsumerGroupView { labels: Labels; lag: number; consumedPerSecond: number }
+
+function services(fleet: SimulatedFleet, now: number): ServiceView[] {
+  return fleet.workloadStates().filter((workload) => workload.spec.kind === "service").map((workload) => {
     // `rate(...[2m])`: the mean of the last 2 minutes of history (the current figures before there is any).
-    const recent = workload.history.after(context.now - TWO_MINUTES_MS);
+    const recent = workload.history.after(now - TWO_MINUTES_MS);
     const window = recent.length > 0 ? recent : [workload.current];
     const requests = mean(window.map((point) => point.requestsPerSecond));
     const errors = mean(window.map((point) => point.requestsPerSecond * point.errorRatio));
     return {
-      labels: { environment: context.fleet.environment, region: workload.ref.region, service_namespace: workload.ref.namespace, service_name: workload.ref.name },
+      labels: { environment: fleet.environment, region: workload.ref.region, service_namespace: workload.ref.namespace, service_name: workload.ref.name },
       requestsPerSecond: requests,
       errorRatio: requests > 0 ? errors / requests : 0,
       p95Seconds: mean(window.map((point) => point.p95LatencyMs)) / 1000,
@@ -69,16 +81,15 @@ function services(context: EvaluationContext) {
   });
 }
 
-function deployments(context: EvaluationContext) {
-  return context.fleet.workloadStates().map((workload) => ({
-    labels: { environment: context.fleet.environment, region: workload.ref.region, namespace: workload.ref.namespace, deployment: workload.ref.name },
+function deployments(fleet: SimulatedFleet): DeploymentView[] {
+  return fleet.workloadStates().map((workload) => ({
+    labels: { environment: fleet.environment, region: workload.ref.region, namespace: workload.ref.namespace, deployment: workload.ref.name },
     desired: workload.desiredReplicas,
     available: workload.availableReplicas,
   }));
 }
 
-function consumerGroups(context: Omit<EvaluationContext, "samples">) {
-  const { fleet } = context;
+function consumerGroups(fleet: SimulatedFleet): ConsumerGroupView[] {
   return fleet.kafkaClusters().flatMap((cluster) =>
     cluster.topics.flatMap((topic) => {
       if (topic.group === null || fleet.consumerOf(cluster, topic) === null) return [];
@@ -91,29 +102,38 @@ function consumerGroups(context: Omit<EvaluationContext, "samples">) {
   );
 }
 
+/** Each view computed on first use and kept for the rest of the evaluation. */
+function viewsOf(fleet: SimulatedFleet, now: number): FleetViews {
+  const once = <T>(compute: () => T) => {
+    let value: T | undefined;
+    return () => (value ??= compute());
+  };
+  return { services: once(() => services(fleet, now)), deployments: once(() => deployments(fleet)), consumerGroups: once(() => consumerGroups(fleet)) };
+}
+
 const lagKey = (labels: Readonly<Record<string, string>>) => `lag|${labels.region}|${labels.cluster}|${labels.consumergroup}|${labels.topic}`;
 const hitRatioKey = (region: string, cache: string) => `hit-ratio|${region}|${cache}`;
 
 /** The conditions, by the deployed rules' alert names (deploy/prometheus/rules/). */
 const CONDITIONS: Readonly<Record<string, SimulatedCondition>> = {
   ServiceHighErrorRatio: {
-    breaches: (context) => services(context).filter((s) => s.errorRatio > 0.05 && s.requestsPerSecond > 0.5).map((s) => ({ labels: s.labels, value: s.errorRatio })),
+    breaches: (context) => context.services().filter((s) => s.errorRatio > 0.05 && s.requestsPerSecond > 0.5).map((s) => ({ labels: s.labels, value: s.errorRatio })),
   },
   ServiceLatencyP95OverSLO: {
-    breaches: (context) => services(context).filter((s) => s.p95Seconds > 0.5).map((s) => ({ labels: s.labels, value: s.p95Seconds })),
+    breaches: (context) => context.services().filter((s) => s.p95Seconds > 0.5).map((s) => ({ labels: s.labels, value: s.p95Seconds })),
   },
   DeploymentReplicasUnavailable: {
-    breaches: (context) => deployments(context).filter((d) => d.desired - d.available > 0).map((d) => ({ labels: d.labels, value: d.desired - d.available })),
+    breaches: (context) => context.deployments().filter((d) => d.desired - d.available > 0).map((d) => ({ labels: d.labels, value: d.desired - d.available })),
   },
   DeploymentNoReplicaAvailable: {
-    breaches: (context) => deployments(context).filter((d) => d.available === 0 && d.desired > 0).map((d) => ({ labels: d.labels, value: 0 })),
+    breaches: (context) => context.deployments().filter((d) => d.available === 0 && d.desired > 0).map((d) => ({ labels: d.labels, value: 0 })),
   },
   KafkaConsumerLagGrowing: {
     // deriv(lag[1m]) > 0 at every point of the last 5 minutes: the lag grew between every two evaluations.
     holdsForSeconds: 300,
-    remember: (context) => consumerGroups(context).map((group) => [lagKey(group.labels), group.lag]),
+    remember: (context) => context.consumerGroups().map((group) => [lagKey(group.labels), group.lag]),
     breaches: (context) =>
-      consumerGroups(context).flatMap((group) => {
+      context.consumerGroups().flatMap((group) => {
         const history = context.samples(lagKey(group.labels));
         const previous = history.at(-2);
         if (group.lag <= 0 || previous === undefined || group.lag <= previous.value) return [];
@@ -121,7 +141,7 @@ const CONDITIONS: Readonly<Record<string, SimulatedCondition>> = {
       }),
   },
   KafkaConsumerGroupStalled: {
-    breaches: (context) => consumerGroups(context).filter((group) => group.consumedPerSecond === 0 && group.lag > 0).map((group) => ({ labels: group.labels, value: 0 })),
+    breaches: (context) => context.consumerGroups().filter((group) => group.consumedPerSecond === 0 && group.lag > 0).map((group) => ({ labels: group.labels, value: 0 })),
   },
   KafkaUnderReplicatedPartitions: {
     breaches: ({ fleet, now }) =>
@@ -223,8 +243,9 @@ export class SimulatedAlertRules implements PrometheusAlertsPort {
 
   async alerts(): Promise<PrometheusAlert[]> {
     const now = this.fleet.now;
-    this.remember(now);
-    const context: EvaluationContext = { fleet: this.fleet, now, samples: (key) => this.memory.get(key) ?? [] };
+    const views = viewsOf(this.fleet, now);
+    this.remember({ fleet: this.fleet, now, ...views });
+    const context: EvaluationContext = { fleet: this.fleet, now, ...views, samples: (key) => this.memory.get(key) ?? [] };
     const seen = new Set<string>();
     const alerts: PrometheusAlert[] = [];
     for (const rule of this.evaluated) {
@@ -250,8 +271,8 @@ export class SimulatedAlertRules implements PrometheusAlertsPort {
     return alerts;
   }
 
-  private remember(now: number): void {
-    const context = { fleet: this.fleet, now };
+  private remember(context: Omit<EvaluationContext, "samples">): void {
+    const { now } = context;
     for (const rule of this.evaluated) {
       for (const [key, value] of CONDITIONS[rule.name]?.remember?.(context) ?? []) {
         const samples = (this.memory.get(key) ?? []).filter((sample) => sample.t > now - MEMORY_MS && sample.t < now);

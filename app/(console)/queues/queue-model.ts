@@ -3,7 +3,7 @@
 import type { BurrowStatus } from "@/components/queues-badges";
 import type { LagPoint } from "@/components/queues-sparkline";
 import type { RouterOutputs, Verdict } from "@/lib/api-types";
-import { consumersFor } from "@/server/domain/consumer-scaling";
+import { consumersFor, PRODUCTION_HEADROOM } from "@/server/domain/consumer-scaling";
 
 export type QueuesList = RouterOutputs["queues"]["list"];
 export type ClusterRow = QueuesList["clusters"][number];
@@ -167,7 +167,10 @@ export function adviceFor(group: Pick<GroupDetail, "members" | "consumedPerSecon
   if (scaling.drainSeconds === null) {
     return { tone: "warn", text: `${slow} ${rates} Even ${partitions} consumers (one per partition, the most that help) would not keep up: make each consumer faster or add partitions.`, scale: false };
   }
-  const why = scaling.replicas === partitions ? "one per partition, the most that help" : `a consumer reads whole partitions, so fewer than ${scaling.replicas} would leave some reading more than their share`;
+  const why =
+    scaling.replicas === partitions
+      ? "one per partition, the most that help"
+      : `the fewest that keep up with ${Math.round((PRODUCTION_HEADROOM - 1) * 100)} % more than is produced, counting that a consumer reads whole partitions`;
   return { tone: "warn", text: `${slow} ${rates} Scaling the consumer to ${scaling.replicas} (${why}) drains it in about ${formatWait(scaling.drainSeconds)}.`, scale: true, scaleTo: scaling.replicas };
 }
 

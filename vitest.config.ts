@@ -1,8 +1,7 @@
 // Three projects, one command (`npm test`):
 // - unit: pure logic, no services, in parallel;
 // - integration: real PostgreSQL (a fresh database per run, see tests/helpers/database-setup.ts), one file at a time;
-// - e2e: the app in Chromium (tests/e2e), one file at a time, on its own fresh database, once
-//   unit and integration are done.
+// - e2e: the app in Chromium (tests/e2e), one file at a time, on its own fresh database.
 import path from "node:path";
 import { defineConfig } from "vitest/config";
 
@@ -41,10 +40,6 @@ export default defineConfig({
         test: {
           name: "e2e",
           include: ["tests/e2e/**/*.test.ts"],
-          // After the other two, not beside them: a 5,000-service app, Chromium and the timings
-          // these tests wait on should not share two CPUs with Kafka brokers and Prometheus servers
-          // that integration tests start.
-          sequence: { groupOrder: 1 },
           globalSetup: [path.join(root, "tests/helpers/database-setup.ts")],
           fileParallelism: false,
           testTimeout: 60_000,

@@ -96,12 +96,19 @@ function expectGauge(actual: number, history: readonly number[], what: string, t
  *   between the first and last scrape's timestamps, 4 s when scrapes run on time, but a scrape
  *   delayed by a busy machine moves it by its delay (20 ms is 0.5 %). Ratios of two rates cancel it.
  */
-function expectRate(actual: number, perStep: readonly number[], what: string, tolerance: { absolute: number; relative: number }): void {
+function expectRate(
+  actual: number,
+  perStep: readonly number[],
+  what: string,
+  tolerance: { absolute: number; relative: number },
+  weights: readonly number[] = perStep.map(() => 1),
+): void {
   const means: number[] = [];
   for (let length = 3; length <= 5; length++) {
     for (let start = 0; start + length <= perStep.length; start++) {
-      const run = perStep.slice(start, start + length);
-      means.push(run.reduce((total, value) => total + value, 0) / length);
+      const weight = weights.slice(start, start + length);
+      const total = weight.reduce((sum, value) => sum + value, 0);
+      means.push(perStep.slice(start, start + length).reduce((sum, value, i) => sum + value * (weight[i] ?? 0), 0) / total);
     }
   }
   const nearest = means.reduce((best, mean) => (Math.abs(mean - actual) < Math.abs(best - actual) ? mean : best), Number.POSITIVE_INFINITY);
@@ -134,14 +141,14 @@ function compareCaches(ours: readonly CacheStats[], steps: readonly Snapshot[]):
     expectGauge(cache.memoryMaxBytes, gauges.map((entry) => entry.memoryMaxBytes), what("memoryMaxBytes"));
     expectGauge(cache.connectedClients, gauges.map((entry) => entry.connectedClients), what("connectedClients"));
     const rates = history(RATE_STEPS);
-    // Hits and misses are whole numbers too: each is off by less than 1 over the window's
-    // lookups, so the ratio by less than 1 / lookups (ops = lookups + misses = lookups × (2 − ratio)).
-    // The expected value averages the steps' ratios rather than weighting them by their lookups:
-    // in steady traffic that is exact to far below 1 %, but across a flush the steps' lookups
-    // differ, and the unweighted mean can miss by as much again as the rounding (seen in CI:
-    // 7.2e-5 against 5.9e-5). Hence twice the rounding bound.
+    // The window's ratio is its hits over its lookups, so the steps' ratios weigh by their lookups
+    // (ops = lookups + misses = lookups × (2 − ratio)). Across a flush that matters: a step at 0
+    // among three at 0.95 moves the unweighted mean by about 2e-4 for 1 % more lookups in it.
+    // Hits and misses are whole numbers too: each is off by less than 1 over the window's lookups,
+    // so the ratio by less than 1 / lookups; twice that, as the window's lookups are estimated from its last step.
+    const lookups = rates.map((entry) => entry.opsPerSecond / (2 - entry.hitRatio));
     const lookupsInWindow = (4 * (truth?.opsPerSecond ?? 0)) / (2 - (truth?.hitRatio ?? 0));
-    expectRate(cache.hitRatio, rates.map((entry) => entry.hitRatio), what("hitRatio"), { absolute: 2 / lookupsInWindow, relative: 0 });
+    expectRate(cache.hitRatio, rates.map((entry) => entry.hitRatio), what("hitRatio"), { absolute: 2 / lookupsInWindow, relative: 0 }, lookups);
     expectRate(cache.evictionsPerSecond, rates.map((entry) => entry.evictionsPerSecond), what("evictionsPerSecond"), COUNTER_RATE);
     expectRate(cache.opsPerSecond, rates.map((entry) => entry.opsPerSecond), what("opsPerSecond"), COUNTER_RATE);
   }

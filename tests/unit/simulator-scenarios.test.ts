@@ -111,6 +111,17 @@ describe("incident scenarios", () => {
     }
   });
 
+  it("slow consumer: a second slowdown while the first lasts does not compound; the group still manages 60 % of what is produced", async () => {
+    const p = platform();
+    run(p, 10);
+    const produced = async () => (await p.metrics.topics()).find((t) => t.topic === "orders" && t.region === EU)!.producedPerSecond;
+    p.fleet.injectIncident({ scenario: "slow consumer", target: "order-fulfilment", region: EU, durationSeconds: 600 });
+    run(p, 30);
+    p.fleet.injectIncident({ scenario: "slow consumer", target: "order-fulfilment", region: EU, durationSeconds: 600 });
+    run(p, 30);
+    expect((await group(p, "order-fulfilment", EU)).consumedPerSecond / (await produced())).toBeCloseTo(0.6, 1);
+  });
+
   it("slow consumer: recovers on its own once the slowness ends", async () => {
     const p = platform();
     p.fleet.injectIncident({ scenario: "slow consumer", target: "payment-ledger", durationSeconds: 120 });

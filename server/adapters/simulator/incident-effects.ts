@@ -186,7 +186,8 @@ export function applyActiveEffects(parts: FleetParts, active: readonly { scenari
     if (targets.kind === "workloads") {
       for (const w of targets.workloads) {
         if (scenario === "traffic spike") w.trafficFactor *= SPIKE_TRAFFIC_FACTOR;
-        if (scenario === "slow consumer") w.throughputFactor *= targets.throughputFactors?.get(w) ?? SLOW_CONSUMER_MAX_THROUGHPUT_FACTOR;
+        // Two slowdowns of one consumer do not compound: the slower sets its pace.
+        if (scenario === "slow consumer") w.throughputFactor = Math.min(w.throughputFactor, targets.throughputFactors?.get(w) ?? SLOW_CONSUMER_MAX_THROUGHPUT_FACTOR);
         if (scenario === "dependency errors") w.extraErrorRatio = Math.min(1, w.extraErrorRatio + DEPENDENCY_ERROR_RATIO);
       }
     }

@@ -26,6 +26,12 @@ describe("the consumer group page's advice", () => {
     expect(advice.text).toContain("one per partition, the most that help");
   });
 
+  it("says a drain of under a minute as such", () => {
+    // 900 msg/s produced: 12 consumers (2 partitions each, 1,200 msg/s) drain 300 msg/s.
+    expect(adviceFor(group({ totalLag: 30_000 }), 900).text).toContain("Scaling the consumer to 12 (the fewest that keep up with 25 % more than is produced, counting that a consumer reads whole partitions) drains it in about 2 min.");
+    expect(adviceFor(group({ totalLag: 15_000 }), 900).text).toContain("drains it within a minute.");
+  });
+
   it("advises no scaling when consumers have stopped committing", () => {
     expect(adviceFor(group({ status: "STOP" }), 560)).toMatchObject({ tone: "crit", scale: false });
   });

@@ -55,6 +55,11 @@ export function formatWait(seconds: number): string {
   return hours % 24 === 0 ? `${days} d` : `${days} d ${hours % 24} h`;
 }
 
+/** A wait in a sentence: "in about 4 min", or "within a minute" (not "in about < 1 min"). */
+function inAbout(seconds: number): string {
+  return seconds < 60 ? "within a minute" : `in about ${formatWait(seconds)}`;
+}
+
 /** An elapsed span as operators say it: "45 s", "1 min 35 s", "6 min". */
 export function formatSpan(ms: number): string {
   const seconds = Math.max(0, Math.round(ms / 1000));
@@ -155,7 +160,7 @@ export function adviceFor(group: Pick<GroupDetail, "members" | "consumedPerSecon
   if (totalLag <= 0) return { tone: "ok", text: "Caught up: nothing to do.", scale: false };
   if (status === "UNKNOWN") return { tone: "info", text: "Not judged yet: the lag poller needs a few more observations of this group.", scale: false };
   const draining = timeToDrainSeconds !== null && timeToDrainSeconds > 0;
-  if (draining && timeToDrainSeconds <= 900) return { tone: "ok", text: `Draining: no lag in about ${formatWait(timeToDrainSeconds)} at the current rate. Nothing to do unless it stops falling.`, scale: false };
+  if (draining && timeToDrainSeconds <= 900) return { tone: "ok", text: `Draining: no lag ${inAbout(timeToDrainSeconds)} at the current rate. Nothing to do unless it stops falling.`, scale: false };
 
   const perConsumer = members > 0 ? consumedPerSecond / members : 0;
   const slow = draining ? `Draining too slowly (about ${formatWait(timeToDrainSeconds)}).` : "The consumers do not keep up.";
@@ -171,7 +176,7 @@ export function adviceFor(group: Pick<GroupDetail, "members" | "consumedPerSecon
     scaling.replicas === partitions
       ? "one per partition, the most that help"
       : `the fewest that keep up with ${Math.round((PRODUCTION_HEADROOM - 1) * 100)} % more than is produced, counting that a consumer reads whole partitions`;
-  return { tone: "warn", text: `${slow} ${rates} Scaling the consumer to ${scaling.replicas} (${why}) drains it in about ${formatWait(scaling.drainSeconds)}.`, scale: true, scaleTo: scaling.replicas };
+  return { tone: "warn", text: `${slow} ${rates} Scaling the consumer to ${scaling.replicas} (${why}) drains it ${inAbout(scaling.drainSeconds)}.`, scale: true, scaleTo: scaling.replicas };
 }
 
 function formatRate(value: number): string {

@@ -59,10 +59,20 @@ export async function executeApprovedAction(deps: ExecutorDeps, requestId: strin
     if (request.state !== "approved") return null; // settled already, or never approved
     const executing = await tx.actionRequest.update({ where: { id: requestId }, data: { state: "executing", startedAt: new Date() } });
     await appendAudit(tx, { actor: SYSTEM_ACTOR, action: "action.execute.start", target: auditTargetOf(request), outcome: "success", details: { requestId } });
-    return { request: executing, resumed: false };
+    const conflict = await exclusiveConflict(tx, request);
+    if (conflict === null) return { request: executing, resumed: false };
+    const failed = await tx.actionRequest.update({
+      where: { id: requestId },
+      data: { state: "failed", finishedAt: new Date(), outcome: { ok: false, observed: {}, message: conflict, resumed: false }, error: conflict },
+    });
+    await appendAudit(tx, {
+      actor: SYSTEM_ACTOR, action: "action.execute.failed", target: auditTargetOf(request), outcome: "failure", details: { requestId, message: conflict, observed: {}, resumed: false },
+    });
+    return { request: failed, refused: true };
   });
   if (!claim) return;
   publishChange(deps, claim.request);
+  if ("refused" in claim) return;
 
   const { request, resumed } = claim;
   const kind = actionCatalog.get(request.kind);
@@ -128,6 +138,32 @@ export async function executeApprovedAction(deps: ExecutorDeps, requestId: strin
   });
   if (finished) publishChange(deps, finished);
 }
+
+/**
+ * Why the request may not start while another of its kind with the same exclusive key is
+ * executing; null when it may. Claims of one kind take turns (a transaction-scoped advisory
+ * lock), so two approved at the same moment cannot both find the other not yet executing.
+ */
+async function exclusiveConflict(tx: Prisma.TransactionClient, request: { id: string; kind: string; params: Prisma.JsonValue; environment: string }): Promise<string | null> {
+  const kind = actionCatalog.get(request.kind);
+  if (!kind?.exclusiveKey) return null;
+  await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${`scaleplane.action.exclusive:${request.kind}`}, 0))`;
+  const keyOf = (params: Prisma.JsonValue) => {
+    const parsed = kind.params.safeParse(params);
+    return parsed.success ? kind.exclusiveKey?.(parsed.data, request.environment) : undefined;
+  };
+  const key = keyOf(request.params);
+  const running = await tx.actionRequest.findMany({
+    where: { kind: request.kind, environment: request.environment, state: "executing", id: { not: request.id } },
+    select: { id: true, params: true, progress: true },
+  });
+  const other = running.find((candidate) => keyOf(candidate.params) === key);
+  if (!other) return null;
+  return `request ${other.id} ("${kind.title}", the same target) is executing${describeProgress(other.progress)}, and both would do the same work: this one did not start. Request it again once that one has finished`;
+}
+
+const describeProgress = (progress: Prisma.JsonValue) =>
+  isRecord(progress) && typeof progress.replayed === "number" && typeof progress.planned === "number" ? ` (${progress.replayed} of ${progress.planned} done)` : "";
 
 const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null && !Array.isArray(value);
 

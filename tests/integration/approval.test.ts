@@ -265,6 +265,70 @@ describe("approval and execution", () => {
   });
 });
 
+describe("work two requests would do twice", () => {
+  const replayOf = (maxMessages: number) => ({
+    kind: "dlq.replay",
+    environment: TEST_ENVIRONMENT,
+    params: { region: "us-east-1", cluster: "events", topic: "orders.dlq", maxMessages, messagesPerSecond: 5 },
+    reason: "integration test: the fix for the failed orders is out",
+    idempotencyKey: randomUUID(),
+  });
+  const requestAndApprove = async (maxMessages: number) => {
+    const request = await as(operator).actions.request(replayOf(maxMessages));
+    await as(approver).actions.approve({ id: request.id });
+    return request;
+  };
+  /** Runs the fleet (which does not tick by itself here) until the requests are settled. */
+  async function settle(...ids: string[]) {
+    const deadline = Date.now() + 20_000;
+    for (;;) {
+      const states = await Promise.all(ids.map(async (id) => (await db.actionRequest.findUniqueOrThrow({ where: { id } })).state));
+      if (states.every((state) => state === "succeeded" || state === "failed")) return;
+      if (Date.now() > deadline) throw new Error(`requests still ${states.join(", ")}`);
+      runtime.fleet.tick(runtime.fleet.now + 1000);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+
+  it("a replay does not start while another into the same topic is executing, even one interrupted and waiting for its retry", async () => {
+    const interrupted = await as(operator).actions.request(replayOf(10));
+    // As if a worker had claimed it and died: executing, with no consumer in Kafka's eyes.
+    await db.actionRequest.update({ where: { id: interrupted.id }, data: { state: "executing", startedAt: new Date(), progress: { replayed: 4, planned: 10 } } });
+
+    const second = await requestAndApprove(10);
+    const refused = await waitForState(second.id, ["failed", "succeeded"]);
+    expect(refused.state).toBe("failed");
+    expect(refused.error).toBe(`request ${interrupted.id} ("Replay a dead-letter queue", the same target) is executing (4 of 10 done), and both would do the same work: this one did not start. Request it again once that one has finished`);
+    expect(runtime.fleet.replay(second.id)).toBeUndefined();
+    expect((await auditActionsFor(second.id)).map((event) => event.action)).toEqual(["action.request", "action.approve", "action.execute.start", "action.execute.failed"]);
+    expect(runtime.published.filter((event) => event.requestId === second.id).map((event) => event.state)).toEqual(["pending", "approved", "failed"]);
+
+    // Another dead-letter topic is another target: it runs.
+    const other = await as(operator).actions.request({ ...replayOf(5), params: { ...replayOf(5).params, topic: "payments.dlq" } });
+    await as(approver).actions.approve({ id: other.id });
+    await settle(other.id);
+    expect((await db.actionRequest.findUniqueOrThrow({ where: { id: other.id } })).state).toBe("succeeded");
+
+    // Once the interrupted one has finished, the same replay may run.
+    await db.actionRequest.update({ where: { id: interrupted.id }, data: { state: "failed", finishedAt: new Date() } });
+    const third = await requestAndApprove(5);
+    await settle(third.id);
+    expect((await db.actionRequest.findUniqueOrThrow({ where: { id: third.id } })).state).toBe("succeeded");
+  });
+
+  it("of two replays into the same topic approved at the same moment, exactly one runs", async () => {
+    const [first, second] = await Promise.all([as(operator).actions.request(replayOf(10)), as(operator).actions.request(replayOf(10))]);
+    await Promise.all([as(approver).actions.approve({ id: first.id }), as(approver).actions.approve({ id: second.id })]);
+    // The jobs and two more deliveries of each, all at once.
+    await Promise.all([first.id, second.id, first.id, second.id].map((id) => executeApprovedAction(runtime.actions, id)).concat(settle(first.id, second.id)));
+    const settled = await db.actionRequest.findMany({ where: { id: { in: [first.id, second.id] } } });
+    expect(settled.map((request) => request.state).sort()).toEqual(["failed", "succeeded"]);
+    const winner = settled.find((request) => request.state === "succeeded");
+    expect(settled.find((request) => request.state === "failed")?.error).toContain(`request ${winner?.id} ("Replay a dead-letter queue", the same target) is executing`);
+    expect(runtime.fleet.replay(settled.find((request) => request.state === "failed")?.id ?? "")).toBeUndefined();
+  });
+});
+
 describe("break glass", () => {
   it("is for admins only", async () => {
     const request = await requestScale(operator, services.misc);

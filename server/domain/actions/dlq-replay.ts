@@ -65,6 +65,9 @@ export const dlqReplay: ActionKind<DlqReplayParams, DeadLetters> = {
   riskRule: "always medium: the replayed messages are processed again, at the rate asked for",
   target: (params, environment) => kafkaTarget(params, params.topic, environment),
   resumable: true,
+  // Kafka tells a running replay by its group's members, but a crashed one has none until
+  // its retry, and two started at once both find none: the requests themselves are the lock.
+  exclusiveKey: (params, environment) => JSON.stringify([environment, params.region, params.cluster, params.topic, targetTopicOf(params)]),
 
   async load(ports, params, environment) {
     const dlqRef = topicRef(params, params.topic, environment);

@@ -73,6 +73,12 @@ export interface ActionKind<Params, Current> {
    * execution is settled by `verify` alone and never re-run.
    */
   resumable?: boolean;
+  /**
+   * Requests of this kind with the same key never execute at once: while one is executing
+   * (including one interrupted and waiting for its retry) another is refused when its turn
+   * comes. For work that two runs would do twice, such as two replays into one topic.
+   */
+  exclusiveKey?(params: Params, environment: string): string;
   /** Reads the state back after executing. */
   verify(ports: ActionPorts, params: Params, context: ExecutionContext): Promise<Verification>;
   /** The parameters of the request that would undo this one, given the state before. */

@@ -316,16 +316,24 @@ describe("work two requests would do twice", () => {
     expect((await db.actionRequest.findUniqueOrThrow({ where: { id: third.id } })).state).toBe("succeeded");
   });
 
-  it("of two replays into the same topic approved at the same moment, exactly one runs", async () => {
-    const [first, second] = await Promise.all([as(operator).actions.request(replayOf(10)), as(operator).actions.request(replayOf(10))]);
-    await Promise.all([as(approver).actions.approve({ id: first.id }), as(approver).actions.approve({ id: second.id })]);
-    // The jobs and two more deliveries of each, all at once.
-    await Promise.all([first.id, second.id, first.id, second.id].map((id) => executeApprovedAction(runtime.actions, id)).concat(settle(first.id, second.id)));
+  it.each([
+    { kind: "dlq.replay", title: "Replay a dead-letter queue", input: () => replayOf(10), started: (id: string) => runtime.fleet.replay(id) !== undefined },
+    { kind: "cache.failover", title: "Fail over a cache (Sentinel)", input: () => ({ ...replayOf(1), kind: "cache.failover", params: { region: "eu-west-1", cache: "product-cache" }, idempotencyKey: randomUUID() }), started: () => false },
+    { kind: "region.failover", title: "Shift traffic between regions", input: () => ({ ...replayOf(1), kind: "region.failover", params: { weights: { "eu-west-1": 51, "us-east-1": 49 } }, idempotencyKey: randomUUID() }), started: () => false },
+  ])("of two $kind requests on one target approved at the same moment, exactly one runs", async ({ title, input, started }) => {
+    const [first, second] = await Promise.all([as(operator).actions.request(input()), as(operator).actions.request(input())]);
+    // Approved without queueing their jobs, so that the two executions below are the only ones:
+    // two workers (two replicas of the app) each taking one request at the same moment.
+    await db.actionRequest.updateMany({ where: { id: { in: [first.id, second.id] } }, data: { state: "approved" } });
+    await Promise.all([executeApprovedAction(runtime.actions, first.id), executeApprovedAction(runtime.actions, second.id), settle(first.id, second.id)]);
     const settled = await db.actionRequest.findMany({ where: { id: { in: [first.id, second.id] } } });
     expect(settled.map((request) => request.state).sort()).toEqual(["failed", "succeeded"]);
     const winner = settled.find((request) => request.state === "succeeded");
-    expect(settled.find((request) => request.state === "failed")?.error).toContain(`request ${winner?.id} ("Replay a dead-letter queue", the same target) is executing`);
-    expect(runtime.fleet.replay(settled.find((request) => request.state === "failed")?.id ?? "")).toBeUndefined();
+    const loser = settled.find((request) => request.state === "failed");
+    expect(loser?.error).toContain(`request ${winner?.id} ("${title}", the same target) is executing`);
+    expect((await auditActionsFor(loser?.id ?? "")).map((event) => event.action)).toEqual(["action.request", "action.execute.start", "action.execute.failed"]);
+    // A replay leaves a trace in the simulator once started; the loser's has none.
+    expect(started(loser?.id ?? "")).toBe(false);
   });
 });
 

@@ -16,6 +16,8 @@ export const cacheFailover: ActionKind<CacheFailoverParams, CachePrimary> = {
   title: "Fail over a cache (Sentinel)",
   permission: "action.request",
   params: cacheFailoverParams,
+  // A second failover started before the first settles promotes the old primary back, or fails half-way.
+  exclusiveKey: (params, environment) => JSON.stringify([environment, params.region, params.cache]),
   riskRule: "always high: clients reconnect, and writes the replicas had not received yet are lost",
   target: cacheTarget,
 

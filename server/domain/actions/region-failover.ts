@@ -50,6 +50,8 @@ export const regionFailover: ActionKind<RegionFailoverParams, TrafficSplit> = {
   riskRule: "high when a region goes to 0 or more than 50% of the traffic moves; otherwise medium",
   // The whole environment's traffic: only an environment-wide grant covers it.
   target: (_params, environment) => ({ environment, namespace: "*", name: "traffic" }),
+  // The weights are one setting of the environment: two shifts at once leave whichever wrote last.
+  exclusiveKey: (_params, environment) => environment,
 
   async load(ports, params, environment) {
     const weights = await ports.traffic.getRegionWeights(environment);

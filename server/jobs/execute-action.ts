@@ -153,6 +153,8 @@ async function exclusiveConflict(tx: Prisma.TransactionClient, request: { id: st
     return parsed.success ? kind.exclusiveKey?.(parsed.data, request.environment) : undefined;
   };
   const key = keyOf(request.params);
+  // Parameters that no longer parse (a kind changed since the request) fail in execute, with their own message.
+  if (key === undefined) return null;
   const running = await tx.actionRequest.findMany({
     where: { kind: request.kind, environment: request.environment, state: "executing", id: { not: request.id } },
     select: { id: true, params: true, progress: true },

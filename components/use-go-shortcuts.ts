@@ -16,15 +16,19 @@ export function useGoShortcuts(targets: readonly { key: string; href: string }[]
   const router = useRouter();
   useEffect(() => {
     const next = goSequence(targets);
-    const onKeyDown = (event: KeyboardEvent) => {
+    const onKey = (event: KeyboardEvent) => {
       if (event.ctrlKey || event.metaKey || event.altKey || isTyping(event.target)) return;
-      const href = next({ key: event.key, pressedAt: event.timeStamp, handledAt: performance.now() });
+      const href = next({ key: event.key, type: event.type === "keyup" ? "up" : "down", pressedAt: event.timeStamp, handledAt: performance.now() });
       if (href) {
         event.preventDefault();
         router.push(href);
       }
     };
-    window.addEventListener("keydown", onKeyDown);
-    return () => window.removeEventListener("keydown", onKeyDown);
+    window.addEventListener("keydown", onKey);
+    window.addEventListener("keyup", onKey);
+    return () => {
+      window.removeEventListener("keydown", onKey);
+      window.removeEventListener("keyup", onKey);
+    };
   }, [router, targets]);
 }

@@ -37,6 +37,23 @@ describe("g-sequence navigation", () => {
     expect(next(key("r", 3050))).toBe("/regions");
   });
 
+  it("on a page busy between the keys: a page that froze between g going down and up still takes the letter pressed after it", () => {
+    const next = goSequence(NAV);
+    next(key("g", 1000));
+    // The page handles g at once, then freezes; g's key-up is handled at 2500 and the letter comes after.
+    expect(next({ ...key("g", 1080, 1420), type: "up" })).toBeNull();
+    expect(next(key("r", 2550))).toBe("/regions");
+  });
+
+  it("a key-up alone does not arm the window, and the window still closes a second after g is let go", () => {
+    const next = goSequence(NAV);
+    next({ ...key("g", 1000), type: "up" });
+    expect(next(key("r", 1100))).toBeNull();
+    next(key("g", 5000));
+    next({ ...key("g", 5100), type: "up" });
+    expect(next(key("r", 5100 + GO_WINDOW_MS + 1))).toBeNull();
+  });
+
   it("on a page busy between the keys: a letter typed in time but handled 2 s late still counts", () => {
     const next = goSequence(NAV);
     next(key("g", 1000));

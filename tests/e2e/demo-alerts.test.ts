@@ -59,7 +59,8 @@ describe("the demo's own alerts: the simulator evaluates the deployed rules", { 
     await alertsPage.goto("/alerts");
     await expect.poll(async () => (await liveStream(alertsPage, "alerts.onChange")).open, { timeout: timeout() }).toBe(true);
     expect(await alertRow(alertsPage).count()).toBe(0);
-    expect(await alertsPage.getByTestId("alerts-sources").textContent()).toContain("in demo, from the fleet simulator evaluating the deployed alert rules itself");
+    // Once the list has loaded: the footnote names the simulated environments from its answer.
+    await expect.poll(() => alertsPage.getByTestId("alerts-sources").textContent(), { timeout: timeout() }).toContain("in demo, from the fleet simulator evaluating the deployed alert rules itself");
     await markNoReload(alertsPage);
 
     const incident = await alertsPage.request.post("/api/simulator/incidents", {

@@ -410,9 +410,10 @@ export function AlertsView() {
       <p className="mt-2 text-[11px] text-zinc-500" data-testid="alerts-sources">
         From Alertmanager&apos;s webhook and each Prometheus&apos;s own list of firing alerts
         {simulatedEnvironments.length > 0 && <>; in {simulatedEnvironments.join(", ")}, from the fleet simulator evaluating the deployed alert rules itself</>}.{" "}
-        {query.data && !silencing
-          ? "Silencing is off: no Alertmanager is configured (alerts.alertmanager.url in the configuration file)."
-          : "Silences go to Alertmanager and are recorded in the audit log."}
+        {/* Said once the list has answered, not guessed while it loads. */}
+        {query.data && (silencing
+          ? "Silences go to Alertmanager and are recorded in the audit log."
+          : "Silencing is off: no Alertmanager is configured (alerts.alertmanager.url in the configuration file).")}
       </p>
       {silenceTarget && <SilenceDialog target={silenceTarget} onClose={() => setSilenceTarget(null)} />}
     </div>

@@ -161,11 +161,9 @@ async function exclusiveConflict(tx: Prisma.TransactionClient, request: { id: st
   });
   const other = running.find((candidate) => keyOf(candidate.params) === key);
   if (!other) return null;
-  return `request ${other.id} ("${kind.title}", the same target) is executing${describeProgress(other.progress)}, and both would do the same work: this one did not start. Request it again once that one has finished`;
+  const summary = isRecord(other.progress) ? kind.progressSummary?.(other.progress) : null;
+  return `request ${other.id} ("${kind.title}", the same target) is executing${summary ? ` (${summary})` : ""}, and both would do the same work: this one did not start. Request it again once that one has finished`;
 }
-
-const describeProgress = (progress: Prisma.JsonValue) =>
-  isRecord(progress) && typeof progress.replayed === "number" && typeof progress.planned === "number" ? ` (${progress.replayed} of ${progress.planned} done)` : "";
 
 const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null && !Array.isArray(value);
 

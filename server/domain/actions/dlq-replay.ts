@@ -68,6 +68,8 @@ export const dlqReplay: ActionKind<DlqReplayParams, DeadLetters> = {
   // Kafka tells a running replay by its group's members, but a crashed one has none until
   // its retry, and two started at once both find none: the requests themselves are the lock.
   exclusiveKey: (params, environment) => JSON.stringify([environment, params.region, params.cluster, params.topic, targetTopicOf(params)]),
+  progressSummary: (progress) =>
+    typeof progress.replayed === "number" && typeof progress.planned === "number" ? `${progress.replayed} of ${progress.planned} done` : null,
 
   async load(ports, params, environment) {
     const dlqRef = topicRef(params, params.topic, environment);

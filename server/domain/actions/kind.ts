@@ -79,6 +79,8 @@ export interface ActionKind<Params, Current> {
    * comes. For work that two runs would do twice, such as two replays into one topic.
    */
   exclusiveKey?(params: Params, environment: string): string;
+  /** How far a run has got, from its recorded progress ("4 of 10 done"); null when it cannot tell. */
+  progressSummary?(progress: Record<string, unknown>): string | null;
   /** Reads the state back after executing. */
   verify(ports: ActionPorts, params: Params, context: ExecutionContext): Promise<Verification>;
   /** The parameters of the request that would undo this one, given the state before. */
